@@ -1,0 +1,13 @@
+package io.facegate.access;
+
+/** Why a face was not let in: a fixed list, so events and dashboards can count them. */
+public enum DenialReason {
+    UNKNOWN_FACE,
+    LOW_MARGIN,
+    SPOOF_SUSPECTED,
+    PERSON_DISABLED,
+    NOT_YET_VALID,
+    EXPIRED,
+    OUTSIDE_SCHEDULE,
+    LOCKDOWN
+}
