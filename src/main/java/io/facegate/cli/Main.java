@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Face-recognition door controller for edge hardware.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                CompareCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
