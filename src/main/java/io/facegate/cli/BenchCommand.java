@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks: accuracy and speed measured on this machine.",
         subcommands = {
                 BenchVerifyCommand.class,
+                BenchSoakCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
