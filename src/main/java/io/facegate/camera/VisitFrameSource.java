@@ -1,0 +1,144 @@
+package io.facegate.camera;
+
+import io.facegate.vision.BoundingBox;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
+import static org.bytedeco.opencv.global.opencv_core.CV_64F;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
+
+/**
+ * A camera made of photos, for the demo and the pipeline benchmark: each visit is one photo shown for several
+ * frames as a person walking up to the door would be (the face grows from far to near, with a little sway), then a
+ * few empty frames while nobody is there.
+ */
+public final class VisitFrameSource implements FrameSource {
+
+    /** One person walking up: a photo and where their face is in it. Labels are for reports only. */
+    public record Visit(String label, Mat photo, BoundingBox face) {
+        public Visit {
+            Objects.requireNonNull(photo, "photo");
+            Objects.requireNonNull(face, "face");
+        }
+    }
+
+    /** Told when a visit's first frame is produced, with that frame's {@link System#nanoTime()}. */
+    public interface VisitListener {
+        void onVisitStart(int index, Visit visit, long firstFrameNanos);
+    }
+
+    private final List<Visit> visits;
+    private final int width;
+    private final int height;
+    private final int framesPerVisit;
+    private final int emptyFrames;
+    private final Pacer pacer;
+    private final VisitListener listener;
+    private final boolean loop;
+    private long sequence;
+    private int visitIndex;
+    private int frameInVisit;
+    private boolean open;
+
+    /**
+     * @param fps frames per second to pace at, or 0 for as fast as the consumer takes them
+     */
+    public VisitFrameSource(List<Visit> visits, int width, int height, int framesPerVisit, int emptyFrames,
+                            double fps, boolean loop, VisitListener listener) {
+        if (visits.isEmpty()) {
+            throw new IllegalArgumentException("no visits to play");
+        }
+        this.visits = List.copyOf(visits);
+        this.width = width;
+        this.height = height;
+        this.framesPerVisit = framesPerVisit;
+        this.emptyFrames = emptyFrames;
+        this.pacer = fps > 0 ? new Pacer(fps, Sleeper.REAL, System::nanoTime) : null;
+        this.loop = loop;
+        this.listener = listener == null ? (i, v, t) -> { } : listener;
+    }
+
+    @Override
+    public void open() {
+        open = true;
+    }
+
+    @Override
+    public CameraFrame grab() throws CameraException {
+        if (!open) {
+            throw new CameraException("visit source is not open");
+        }
+        if (visitIndex >= visits.size()) {
+            if (!loop) {
+                return null;
+            }
+            visitIndex = 0;
+        }
+        if (pacer != null) {
+            try {
+                pacer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        Mat image;
+        long now = System.nanoTime();
+        if (frameInVisit < framesPerVisit) {
+            Visit v = visits.get(visitIndex);
+            if (frameInVisit == 0) {
+                listener.onVisitStart(visitIndex, v, now);
+            }
+            image = render(v, frameInVisit);
+        } else {
+            image = new Mat(height, width, CV_8UC3, new Scalar(90, 90, 90, 0));
+        }
+        if (++frameInVisit >= framesPerVisit + emptyFrames) {
+            frameInVisit = 0;
+            visitIndex++;
+        }
+        return new CameraFrame(image, Instant.now(), now, sequence++);
+    }
+
+    /** The photo scaled so the face grows from about a fifth to a third of the frame width, centred with sway. */
+    private Mat render(Visit v, int frame) {
+        double progress = framesPerVisit <= 1 ? 1 : frame / (double) (framesPerVisit - 1);
+        double faceWidth = width * (0.2 + 0.13 * progress);
+        double scale = faceWidth / Math.max(1, v.face().width());
+        double sway = Math.sin(frame * 0.9) * width * 0.01;
+        double tx = width / 2.0 + sway - scale * v.face().centerX();
+        double ty = height * 0.45 - scale * v.face().centerY();
+        Mat out = new Mat();
+        try (DoublePointer dp = new DoublePointer(scale, 0, tx, 0, scale, ty);
+             Mat affine = new Mat(2, 3, CV_64F, dp); Size size = new Size(width, height);
+             Scalar grey = new Scalar(90, 90, 90, 0)) {
+            warpAffine(v.photo(), out, affine, size, INTER_LINEAR, BORDER_CONSTANT, grey);
+        }
+        return out;
+    }
+
+    /** Frames this source will produce in one pass. */
+    public int framesPerPass() {
+        return visits.size() * (framesPerVisit + emptyFrames);
+    }
+
+    @Override
+    public void close() {
+        open = false;
+    }
+
+    @Override
+    public String describe() {
+        return "visits(" + visits.size() + " photos)";
+    }
+}
