@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.util.Iterator;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
@@ -28,6 +31,20 @@ public final class Images {
     }
 
     public static Mat read(Path path, long maxPixels) throws ImageException {
+        return read(path, maxPixels, 0);
+    }
+
+    /**
+     * Reads a photo for recognition, decoding JPEGs at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling, much
+     * cheaper than a full decode) while the shorter side stays at least {@code minShortSide} pixels. The detector
+     * sees 320x240 and the embedder a 112x112 face, so the discarded resolution carries nothing they use.
+     * Enrollment reads at full size: its quality gates measure faces in the photo's own pixels.
+     */
+    public static Mat readForRecognition(Path path, long maxPixels, int minShortSide) throws ImageException {
+        return read(path, maxPixels, minShortSide);
+    }
+
+    private static Mat read(Path path, long maxPixels, int minShortSide) throws ImageException {
         byte[] data;
         try {
             long size = Files.size(path);
@@ -39,7 +56,7 @@ public final class Images {
             throw new ImageException(path + ": cannot read: " + e.getMessage());
         }
         try {
-            return decode(data, maxPixels);
+            return decode(data, maxPixels, minShortSide);
         } catch (ImageException e) {
             throw new ImageException(path.getFileName() + ": " + e.getMessage());
         }
@@ -47,6 +64,10 @@ public final class Images {
 
     /** Decodes JPEG, PNG, BMP, PGM/PPM or WebP bytes into an 8-bit 3-channel BGR Mat that the caller closes. */
     public static Mat decode(byte[] data, long maxPixels) throws ImageException {
+        return decode(data, maxPixels, 0);
+    }
+
+    private static Mat decode(byte[] data, long maxPixels, int minShortSide) throws ImageException {
         if (data == null || data.length < 8) {
             throw new ImageException("not an image (" + (data == null ? 0 : data.length) + " bytes)");
         }
@@ -65,7 +86,7 @@ public final class Images {
         Mat decoded;
         try (BytePointer bytes = new BytePointer(data); Mat buffer = new Mat(1, data.length,
                 org.bytedeco.opencv.global.opencv_core.CV_8UC1, bytes)) {
-            decoded = imdecode(buffer, IMREAD_COLOR);
+            decoded = imdecode(buffer, isJpeg(data) ? reducedFlag(Math.min(wh[0], wh[1]), minShortSide) : IMREAD_COLOR);
         }
         if (decoded == null || decoded.empty()) {
             if (decoded != null) {
@@ -74,6 +95,20 @@ public final class Images {
             throw new ImageException("corrupt or unsupported image data");
         }
         return decoded;
+    }
+
+    /** The largest JPEG reduction that keeps the shorter side at least {@code minShortSide}. */
+    static int reducedFlag(long shortSide, int minShortSide) {
+        if (minShortSide <= 0) {
+            return IMREAD_COLOR;
+        }
+        if (shortSide / 8 >= minShortSide) {
+            return IMREAD_REDUCED_COLOR_8;
+        }
+        if (shortSide / 4 >= minShortSide) {
+            return IMREAD_REDUCED_COLOR_4;
+        }
+        return shortSide / 2 >= minShortSide ? IMREAD_REDUCED_COLOR_2 : IMREAD_COLOR;
     }
 
     /** Width and height as declared by the image header, without decoding pixels. */
