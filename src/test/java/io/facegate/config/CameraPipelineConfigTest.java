@@ -64,6 +64,17 @@ class CameraPipelineConfigTest {
     }
 
     @Test
+    void exampleConfigurationSectionsParse() throws Exception {
+        var path = java.nio.file.Path.of("deploy/facegate.example.yml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(path), "run from the repository root");
+        var tree = Yaml.mapper().readTree(path.toFile());
+        CameraConfig camera = Yaml.mapper().treeToValue(tree.get("camera"), CameraConfig.class);
+        PipelineConfig pipeline = Yaml.mapper().treeToValue(tree.get("pipeline"), PipelineConfig.class);
+        assertEquals(CameraConfig.defaults(), camera, "the example spells out the defaults");
+        assertEquals(PipelineConfig.defaults(), pipeline);
+    }
+
+    @Test
     void pipelineDefaultsYamlAndErrors() throws Exception {
         PipelineConfig d = PipelineConfig.defaults();
         assertEquals(60, d.minFacePx());
