@@ -16,11 +16,13 @@ import org.slf4j.LoggerFactory;
  * blocks through outages and returns null only once this source is closed.
  *
  * <p>{@link #grab()} is for one thread (the camera thread); {@link #close()} may be called from any other
- * thread: it ends a backoff wait at once and a blocked read within the source's read timeout.
+ * thread: it ends a backoff wait at once; a read in progress is waited for up to 5 s, after which the
+ * grabbing thread releases the camera itself when the read returns.
  * Frame numbers continue across reopenings.
  */
 public final class ResilientFrameSource implements FrameSource {
     private static final Logger LOG = LoggerFactory.getLogger(ResilientFrameSource.class);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final String description;
     private final Supplier<? extends FrameSource> factory;
@@ -74,6 +76,13 @@ public final class ResilientFrameSource implements FrameSource {
                 if (failure == null) {
                     try {
                         CameraFrame frame = current.grab();
+                        if (closed) { // closed while this read blocked: the closer left the camera to us
+                            if (frame != null) {
+                                frame.close();
+                            }
+                            closeCurrent();
+                            break;
+                        }
                         if (frame != null) {
                             frame.renumber(sequence++);
                             onFrame();
@@ -164,12 +173,24 @@ public final class ResilientFrameSource implements FrameSource {
     public void close() {
         closed = true;
         closedSignal.countDown();
-        sourceLock.lock();
+        connected = false;
+        boolean locked = false;
         try {
-            closeCurrent();
-            connected = false;
-        } finally {
-            sourceLock.unlock();
+            // A read in progress holds the lock; it is bounded by the stream timeouts, but a stalled device
+            // may block longer: then the grabbing thread releases the camera when its read returns.
+            locked = sourceLock.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (locked) {
+            try {
+                closeCurrent();
+            } finally {
+                sourceLock.unlock();
+            }
+        } else {
+            LOG.warn("camera read still blocked after {} s; the camera is released when it returns",
+                    CLOSE_WAIT.toSeconds());
         }
     }
 

@@ -146,6 +146,55 @@ class ResilientFrameSourceTest {
         assertNull(source.grab(), "and keeps returning null");
     }
 
+    /** A camera whose read blocks until released, like a stalled USB camera. */
+    static final class StalledSource implements FrameSource {
+        final java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void open() {
+        }
+
+        @Override
+        public CameraFrame grab() throws CameraException {
+            reading.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new CameraException("interrupted", e);
+            }
+            return new CameraFrame(new Mat(2, 2, org.bytedeco.opencv.global.opencv_core.CV_8UC3), java.time.Instant.now(),
+                    System.nanoTime(), 0);
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+
+        @Override
+        public String describe() {
+            return "stalled camera";
+        }
+    }
+
+    @Test
+    void closeDuringABlockedReadLeavesReleaseToTheGrabbingThreadAndLeaksNothing() throws Exception {
+        long liveBefore = CameraFrame.liveCount();
+        StalledSource stalled = new StalledSource();
+        var source = new ResilientFrameSource("stalled camera", () -> stalled, CameraListener.NONE,
+                new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), 1.0), d -> { });
+        CompletableFuture<CameraFrame> grab = CompletableFuture.supplyAsync(source::grab);
+        assertTrue(stalled.reading.await(30, TimeUnit.SECONDS));
+        source.close(); // gives up waiting for the read after 5 s
+        assertEquals(0, stalled.closes.get(), "not closed under a running read (native grabbers would crash)");
+        stalled.release.countDown();
+        assertNull(grab.get(30, TimeUnit.SECONDS), "the frame read after close is not handed out");
+        assertEquals(1, stalled.closes.get(), "released by the grabbing thread");
+        assertEquals(liveBefore, CameraFrame.liveCount(), "and its frame freed");
+    }
+
     @Test
     void throwingListenerDoesNotStopTheCamera() throws Exception {
         List<Path> photos = TestFaces.photos("bbt/amy").subList(0, 1);
