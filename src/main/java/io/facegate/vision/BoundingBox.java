@@ -1,14 +1,21 @@
 package io.facegate.vision;
 
-/** An axis-aligned box in image pixels: (x1, y1) top-left, (x2, y2) bottom-right. */
+/**
+ * An axis-aligned box in image pixels: (x1, y1) top left, (x2, y2) bottom right, x2 >= x1 and y2 >= y1.
+ */
 public record BoundingBox(float x1, float y1, float x2, float y2) {
+    public BoundingBox {
+        if (!(x2 >= x1 && y2 >= y1)) { // also rejects NaN
+            throw new IllegalArgumentException("box corners out of order: " + x1 + "," + y1 + " " + x2 + "," + y2);
+        }
+    }
 
     public float width() {
-        return Math.max(0f, x2 - x1);
+        return x2 - x1;
     }
 
     public float height() {
-        return Math.max(0f, y2 - y1);
+        return y2 - y1;
     }
 
     public float area() {
@@ -23,7 +30,7 @@ public record BoundingBox(float x1, float y1, float x2, float y2) {
         return (y1 + y2) / 2f;
     }
 
-    /** Intersection over union; 0 for disjoint or empty boxes. */
+    /** Intersection over union: 1 for the same box, 0 for boxes that do not overlap (or are both empty). */
     public float iou(BoundingBox o) {
         float iw = Math.min(x2, o.x2) - Math.max(x1, o.x1);
         float ih = Math.min(y2, o.y2) - Math.max(y1, o.y1);
@@ -31,7 +38,6 @@ public record BoundingBox(float x1, float y1, float x2, float y2) {
             return 0f;
         }
         float inter = iw * ih;
-        float union = area() + o.area() - inter;
-        return union <= 0 ? 0f : inter / union;
+        return inter / (area() + o.area() - inter);
     }
 }
