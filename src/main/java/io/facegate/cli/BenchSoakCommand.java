@@ -81,7 +81,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
     }
 
     private static int processOne(FacePipeline pipeline, Path photo) {
-        try (Mat image = Images.read(photo, pipeline.config().maxImagePixels())) {
+        try (Mat image = Images.readForRecognition(photo, pipeline.config().maxImagePixels(), BenchVerifyCommand.RECOGNITION_SHORT_SIDE)) {
             int n = 0;
             for (DetectedFace face : pipeline.detect(image)) {
                 pipeline.embed(image, face);

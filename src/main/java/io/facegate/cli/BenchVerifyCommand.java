@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
 public final class BenchVerifyCommand implements Callable<Integer> {
     static final String[] STAGES = {"decode", "detect", "landmarks", "align", "embed", "liveness", "total"};
     private static final int WARMUP_PHOTOS = 3;
+    /** JPEGs are decoded at reduced scale down to this shorter side (see Images.readForRecognition). */
+    static final int RECOGNITION_SHORT_SIDE = 640;
 
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Folder of <person>/<photo>.")
     Path dataset;
@@ -88,7 +90,7 @@ public final class BenchVerifyCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Mat image;
         try {
-            image = Images.read(photo.path(), pipeline.config().maxImagePixels());
+            image = Images.readForRecognition(photo.path(), pipeline.config().maxImagePixels(), RECOGNITION_SHORT_SIDE);
         } catch (ImageException e) {
             System.err.println("\nverify: " + e.getMessage());
             return new Sample(photo.person(), null, null, 0);

@@ -52,7 +52,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private float[] embedLargest(FacePipeline pipeline, Path photo) throws ImageException {
-        try (Mat image = Images.read(photo, pipeline.config().maxImagePixels())) {
+        try (Mat image = Images.readForRecognition(photo, pipeline.config().maxImagePixels(), BenchVerifyCommand.RECOGNITION_SHORT_SIDE)) {
             List<DetectedFace> faces = pipeline.detect(image);
             if (faces.isEmpty()) {
                 throw new ImageException(photo + ": no face found");

@@ -1,0 +1,167 @@
+package io.facegate.daemon;
+
+import io.facegate.access.AccessPolicy;
+import io.facegate.access.Decision;
+import io.facegate.access.Recognition;
+import io.facegate.camera.CameraFrame;
+import io.facegate.door.DoorController;
+import io.facegate.gallery.Gallery;
+import io.facegate.gallery.MatchResult;
+import io.facegate.vision.BoundingBox;
+import io.facegate.vision.DetectedFace;
+import io.facegate.vision.FaceDetector;
+import io.facegate.vision.FacePipeline;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Frame to decision, one frame at a time on one thread: detect, track, and for each tracked face that is due,
+ * landmarks, liveness, embedding, gallery match and the access policy's vote. A grant goes to the door; every
+ * decision goes to the event sink. Any failure on a frame is logged and counted and the frame is skipped: nothing
+ * here can open the door except a decision the policy made.
+ */
+public final class AccessPipeline implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(AccessPipeline.class);
+    private static final Duration FRAME_WAIT = Duration.ofMillis(500);
+
+    private final FramePump pump;
+    private final FacePipeline vision;
+    private final FaceTracker tracker;
+    private final Gallery gallery;
+    private final AccessPolicy policy;
+    private final DoorController door;
+    private final EventSink events;
+    private final PipelineMetrics metrics;
+    private final boolean liveness;
+    private final double threshold;
+    private volatile boolean running = true;
+    private volatile long heartbeatNanos = System.nanoTime();
+    private volatile long errors;
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+
+    public AccessPipeline(FramePump pump, FacePipeline vision, FaceTracker tracker, Gallery gallery,
+                          AccessPolicy policy, DoorController door, EventSink events, PipelineMetrics metrics,
+                          boolean liveness) {
+        this.pump = pump;
+        this.vision = vision;
+        this.tracker = tracker;
+        this.gallery = gallery;
+        this.policy = policy;
+        this.door = door;
+        this.events = events;
+        this.metrics = metrics;
+        this.liveness = liveness;
+        this.threshold = gallery.config().threshold();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            heartbeatNanos = System.nanoTime();
+            CameraFrame frame;
+            try {
+                frame = pump.takeLatest(FRAME_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (frame == null) {
+                if (!pump.isRunning()) {
+                    break;       // the camera source ended (a file or a demo's photos)
+                }
+                continue;
+            }
+            try (frame) {
+                process(frame);
+            } catch (RuntimeException e) {
+                errors++;
+                lastError.set(e.toString());
+                if (errors < 10 || errors % 1000 == 0) {
+                    log.warn("frame {} skipped after an error (door stays locked): {}", frame.sequence(), e.toString());
+                }
+            }
+        }
+        log.info("pipeline stopped");
+    }
+
+    /** One frame through the whole chain. */
+    void process(CameraFrame frame) {
+        Mat image = frame.mat();
+        long frameStart = System.nanoTime();
+        List<FaceDetector.Detection> detections;
+        try (StageTimer t = metrics.time(PipelineMetrics.Stage.DETECT)) {
+            detections = vision.detectBoxes(image);
+        }
+        List<BoundingBox> boxes = new ArrayList<>(detections.size());
+        for (FaceDetector.Detection d : detections) {
+            boxes.add(d.box());
+        }
+        FaceTracker.Update update = tracker.update(boxes, System.nanoTime() / 1_000_000);
+        for (long ended : update.ended()) {
+            policy.forget(ended);
+        }
+        for (FaceTracker.TrackedFace face : update.faces()) {
+            if (face.embedDue()) {
+                recognise(image, frame, face, detections.get(face.inputIndex()));
+            }
+        }
+        metrics.record(PipelineMetrics.Stage.FRAME, System.nanoTime() - frameStart);
+        metrics.frameProcessed();
+    }
+
+    private void recognise(Mat image, CameraFrame frame, FaceTracker.TrackedFace tracked,
+                           FaceDetector.Detection detection) {
+        DetectedFace face;
+        try (StageTimer t = metrics.time(PipelineMetrics.Stage.LANDMARKS)) {
+            face = vision.withLandmarks(image, detection);
+        }
+        double live = Double.NaN;
+        if (liveness) {
+            try (StageTimer t = metrics.time(PipelineMetrics.Stage.LIVENESS)) {
+                live = vision.liveness(image, face);
+            }
+        }
+        float[] embedding;
+        try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
+            embedding = vision.embed(image, face);
+        }
+        MatchResult match;
+        try (StageTimer t = metrics.time(PipelineMetrics.Stage.MATCH)) {
+            match = gallery.identify(embedding);
+        }
+        // the policy votes on the best candidate above the threshold and judges the margin itself
+        String candidate = match.candidateId() != null && match.score() >= threshold ? match.candidateId() : null;
+        Recognition r = new Recognition(tracked.trackId(), candidate, match.score(), match.margin(), live,
+                face.box().width(), frame.capturedAt());
+        Optional<Decision> decision;
+        try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
+            decision = policy.offer(r);
+            decision.filter(Decision::granted).ifPresent(door::grant);
+        }
+        decision.ifPresent(events::decision);
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    /** Nanotime of the loop's last turn: the watchdog pings systemd only while this keeps moving. */
+    public long heartbeatNanos() {
+        return heartbeatNanos;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    public String lastError() {
+        return lastError.get();
+    }
+}
