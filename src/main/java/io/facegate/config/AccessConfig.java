@@ -112,12 +112,25 @@ public record AccessConfig(Double minMargin, Integer voteK, Integer voteN, Long 
             require(from != null, "access.schedules[].from", "is required (HH:MM)");
             require(to != null, "access.schedules[].to", "is required (HH:MM, or 24:00)");
             days = List.copyOf(days);
-            daySet();
-            fromTime();
-            toTime();
+            parseDays(days);
+            parseFrom(from);
+            parseTo(to);
         }
 
         public Set<DayOfWeek> daySet() {
+            return parseDays(days);
+        }
+
+        public LocalTime fromTime() {
+            return parseFrom(from);
+        }
+
+        /** End of the window; null stands for 24:00 (end of the day). */
+        public LocalTime toTime() {
+            return parseTo(to);
+        }
+
+        private static Set<DayOfWeek> parseDays(List<String> days) {
             EnumSet<DayOfWeek> set = EnumSet.noneOf(DayOfWeek.class);
             for (String d : days) {
                 set.add(parseDay(d));
@@ -125,13 +138,12 @@ public record AccessConfig(Double minMargin, Integer voteK, Integer voteN, Long 
             return set;
         }
 
-        public LocalTime fromTime() {
+        private static LocalTime parseFrom(String from) {
             require(!from.trim().equals("24:00"), "access.schedules[].from", "24:00 is only allowed in 'to'");
             return parseTime(from, "from");
         }
 
-        /** End of the window; null stands for 24:00 (end of the day). */
-        public LocalTime toTime() {
+        private static LocalTime parseTo(String to) {
             return to.trim().equals("24:00") ? null : parseTime(to, "to");
         }
 

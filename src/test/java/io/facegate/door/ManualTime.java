@@ -71,6 +71,9 @@ public final class ManualTime extends Clock implements DoorScheduler {
 
     /** Moves time forward by {@code d}, running due tasks (tasks scheduled meanwhile run too when due). */
     public void advance(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("time only moves forward");
+        }
         Instant target;
         synchronized (this) {
             target = now.plus(d);
