@@ -31,9 +31,11 @@ final class AccessRig {
                 () -> lockdown);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = Yaml.mapper();
+
     static AccessConfig parse(String yaml) {
         try {
-            return Yaml.mapper().readValue(yaml.isBlank() ? "{}" : yaml, AccessConfig.class);
+            return YAML.readValue(yaml.isBlank() ? "{}" : yaml, AccessConfig.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
