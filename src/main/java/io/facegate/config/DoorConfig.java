@@ -63,6 +63,7 @@ public record DoorConfig(String provider, String lockType, String relayPolarity,
 
     public DoorConfig {
         provider = lower(provider, "mock");
+        require(PROVIDERS.contains(provider), "door.provider", "must be one of " + PROVIDERS);
         boolean real = !provider.equals("mock");
         require(!real || lockType != null, "door.lock_type",
                 "must be set explicitly (fail-secure or fail-safe) for real hardware: a wrong guess leaves the door open");
@@ -92,7 +93,6 @@ public record DoorConfig(String provider, String lockType, String relayPolarity,
         linuxfsPath = linuxfsPath == null ? "/sys/class/gpio" : linuxfsPath;
         pigpioPort = pigpioPort == null ? 8888 : pigpioPort;
 
-        require(PROVIDERS.contains(provider), "door.provider", "must be one of " + PROVIDERS);
         require(LOCK_TYPES.contains(lockType), "door.lock_type", "must be one of " + LOCK_TYPES);
         require(POLARITIES.contains(relayPolarity), "door.relay_polarity", "must be one of " + POLARITIES);
         require(POLARITIES.contains(indicatorPolarity), "door.indicator_polarity", "must be one of " + POLARITIES);

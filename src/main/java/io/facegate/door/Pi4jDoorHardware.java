@@ -184,6 +184,11 @@ public final class Pi4jDoorHardware implements DoorHardware {
         this.listener = listener;
     }
 
+    /** The relay's Pi4J output, for benchmarks that watch it switch. */
+    public DigitalOutput relayOutput() {
+        return relay;
+    }
+
     /** The Pi4J context, for tests that reach the mock pins. */
     Context context() {
         return context;
