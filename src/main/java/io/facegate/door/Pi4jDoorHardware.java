@@ -217,19 +217,19 @@ public final class Pi4jDoorHardware implements DoorHardware {
         }
     }
 
-    private static Provider[] providers(DoorConfig c) {
+    private static Provider<?, ?, ?>[] providers(DoorConfig c) {
         return switch (c.provider()) {
-            case "gpiod" -> new Provider[]{GpioDDigitalInputProvider.newInstance(),
+            case "gpiod" -> new Provider<?, ?, ?>[]{GpioDDigitalInputProvider.newInstance(),
                     GpioDDigitalOutputProvider.newInstance()};
-            case "linuxfs" -> new Provider[]{LinuxFsDigitalInputProvider.newInstance(c.linuxfsPath()),
+            case "linuxfs" -> new Provider<?, ?, ?>[]{LinuxFsDigitalInputProvider.newInstance(c.linuxfsPath()),
                     LinuxFsDigitalOutputProvider.newInstance(c.linuxfsPath())};
             case "pigpio" -> {
                 PiGpio pigpio = c.pigpioHost() == null ? PiGpio.newNativeInstance()
                         : PiGpio.newSocketInstance(c.pigpioHost(), c.pigpioPort());
-                yield new Provider[]{PiGpioDigitalInputProvider.newInstance(pigpio),
+                yield new Provider<?, ?, ?>[]{PiGpioDigitalInputProvider.newInstance(pigpio),
                         PiGpioDigitalOutputProvider.newInstance(pigpio)};
             }
-            case "mock" -> new Provider[]{MockDigitalInputProvider.newInstance(),
+            case "mock" -> new Provider<?, ?, ?>[]{MockDigitalInputProvider.newInstance(),
                     MockDigitalOutputProvider.newInstance()};
             default -> throw new IllegalArgumentException("door.provider: " + c.provider());
         };
