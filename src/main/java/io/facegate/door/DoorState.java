@@ -1,0 +1,26 @@
+package io.facegate.door;
+
+import java.time.Instant;
+
+/**
+ * A snapshot of the door for status queries (MQTT state topic, admin CLI).
+ *
+ * @param unlocked       the relay is in its unlocked state
+ * @param doorOpen       true open, false closed, null when no contact is wired
+ * @param lockdown       lockdown mode is on
+ * @param holdOpen       hold-open mode is on (admin or input)
+ * @param holdOpenInput  the hold-open input (fire panel) is active
+ * @param forcedAlarm    the door was forced and has not closed since
+ * @param heldOpenAlarm  the door is held open past door.held_open_ms
+ * @param unlockedUntil  end of the running timed unlock, null when none
+ * @param faulted        a hardware fault happened since start (cleared by a successful relay operation)
+ */
+public record DoorState(boolean unlocked, Boolean doorOpen, boolean lockdown, boolean holdOpen,
+                        boolean holdOpenInput, boolean forcedAlarm, boolean heldOpenAlarm, Instant unlockedUntil,
+                        boolean faulted) {
+
+    /** True when the door is unlocked or physically open: a grant now would change nothing for the person. */
+    public boolean openOrUnlocked() {
+        return unlocked || Boolean.TRUE.equals(doorOpen);
+    }
+}
