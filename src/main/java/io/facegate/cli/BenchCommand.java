@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchVerifyCommand.class,
                 BenchSoakCommand.class,
+                BenchDecisionCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

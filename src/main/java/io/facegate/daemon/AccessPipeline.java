@@ -42,6 +42,7 @@ public final class AccessPipeline implements Runnable {
     private final boolean liveness;
     private final double threshold;
     private volatile boolean running = true;
+    private volatile boolean cameraLost;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile long errors;
     private final AtomicReference<String> lastError = new AtomicReference<>();
@@ -71,6 +72,11 @@ public final class AccessPipeline implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            }
+            if (cameraLost) {
+                // faces seen before the outage are not the faces after it: start every vote afresh
+                cameraLost = false;
+                tracker.clear().forEach(policy::forget);
             }
             if (frame == null) {
                 if (!pump.isRunning()) {
@@ -146,6 +152,11 @@ public final class AccessPipeline implements Runnable {
             decision.filter(Decision::granted).ifPresent(door::grant);
         }
         decision.ifPresent(events::decision);
+    }
+
+    /** Called from the camera thread: the pipeline thread drops its tracks on its next turn. */
+    public void cameraLost() {
+        cameraLost = true;
     }
 
     public void stop() {
