@@ -1,0 +1,82 @@
+package io.facegate.config;
+
+import java.nio.file.Path;
+
+/**
+ * YAML section {@code gallery}: where enrolled people live, how strict enrollment is and when a face matches.
+ * Every field may be left out; the compact constructor fills the default and validates.
+ *
+ * @param dataDir                directory holding {@code gallery.db}; default {@code /var/lib/facegate}
+ * @param maxTemplatesPerPerson  templates kept per person (one per accepted photo); default 5
+ * @param threshold              cosine a probe must reach to match a person; default 0.41 (about FAR 1e-3 for
+ *                               the default model pack, see shared/models.md)
+ * @param minMargin              best person's score minus the best other person's score must reach this; default 0.03
+ * @param duplicateThreshold     a new photo scoring this high against another person is refused as a
+ *                               duplicate; default: {@code threshold}
+ * @param allowDuplicates        enroll even when the duplicate check fires (e.g. identical twins); default false
+ * @param minEyeDistancePx       smallest distance between the eye centres in the source photo; default 30
+ * @param minFaceWidthPx         smallest detected face box width in the source photo; default 64
+ * @param minSharpness           smallest variance of the Laplacian of the face, measured on the face box
+ *                               resized to 128x128 grey; default 40
+ * @param maxYaw                 largest head turn, as |left - right| / (left + right) of the horizontal distances
+ *                               from the nose tip to each eye (0 = frontal, 1 = nose in line with one eye); default 0.5
+ * @param secondFaceAreaRatio    a second face whose box area is at least this fraction of the largest one makes
+ *                               the photo ambiguous; default 0.25
+ * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
+ * @param simd                   use the {@code jdk.incubator.vector} matcher when the module is present; default true
+ */
+public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold, Double minMargin,
+                            Double duplicateThreshold, Boolean allowDuplicates, Double minEyeDistancePx,
+                            Double minFaceWidthPx, Double minSharpness, Double maxYaw, Double secondFaceAreaRatio,
+                            Long maxImagePixels, Boolean simd) {
+
+    public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/facegate");
+
+    public GalleryConfig {
+        if (dataDir == null) {
+            dataDir = DEFAULT_DATA_DIR;
+        }
+        maxTemplatesPerPerson = maxTemplatesPerPerson == null ? 5 : maxTemplatesPerPerson;
+        threshold = threshold == null ? 0.41 : threshold;
+        minMargin = minMargin == null ? 0.03 : minMargin;
+        duplicateThreshold = duplicateThreshold == null ? threshold : duplicateThreshold;
+        allowDuplicates = allowDuplicates != null && allowDuplicates;
+        minEyeDistancePx = minEyeDistancePx == null ? 30.0 : minEyeDistancePx;
+        minFaceWidthPx = minFaceWidthPx == null ? 64.0 : minFaceWidthPx;
+        minSharpness = minSharpness == null ? 40.0 : minSharpness;
+        maxYaw = maxYaw == null ? 0.5 : maxYaw;
+        secondFaceAreaRatio = secondFaceAreaRatio == null ? 0.25 : secondFaceAreaRatio;
+        maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
+        simd = simd == null || simd;
+
+        ConfigException.require(maxTemplatesPerPerson >= 1 && maxTemplatesPerPerson <= 100,
+                "gallery.max_templates_per_person", "must be between 1 and 100");
+        ConfigException.require(threshold > -1 && threshold < 1, "gallery.threshold", "must be a cosine in (-1, 1)");
+        ConfigException.require(minMargin >= 0 && minMargin < 2, "gallery.min_margin", "must be in [0, 2)");
+        ConfigException.require(duplicateThreshold > -1 && duplicateThreshold < 1,
+                "gallery.duplicate_threshold", "must be a cosine in (-1, 1)");
+        ConfigException.require(minEyeDistancePx >= 0, "gallery.min_eye_distance_px", "must be >= 0");
+        ConfigException.require(minFaceWidthPx >= 0, "gallery.min_face_width_px", "must be >= 0");
+        ConfigException.require(minSharpness >= 0, "gallery.min_sharpness", "must be >= 0");
+        ConfigException.require(maxYaw > 0, "gallery.max_yaw", "must be > 0");
+        ConfigException.require(secondFaceAreaRatio > 0 && secondFaceAreaRatio <= 1,
+                "gallery.second_face_area_ratio", "must be in (0, 1]");
+        ConfigException.require(maxImagePixels > 0, "gallery.max_image_pixels", "must be > 0");
+    }
+
+    public static GalleryConfig defaults() {
+        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The same configuration with another data directory (tests, the demo, {@code --data-dir}). */
+    public GalleryConfig withDataDir(Path dir) {
+        return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+                allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
+                maxImagePixels, simd);
+    }
+
+    /** The SQLite file inside {@link #dataDir()}. */
+    public Path databaseFile() {
+        return dataDir.resolve("gallery.db");
+    }
+}

@@ -1,0 +1,23 @@
+package io.facegate.gallery;
+
+/**
+ * The plain loop: the fallback when {@code jdk.incubator.vector} is absent at run time, and the baseline the
+ * SIMD kernel is measured against. Deliberately not hand-unrolled, so it stays the obvious reference.
+ */
+final class ScalarKernel implements ScoreKernel {
+    @Override
+    public void scores(float[] matrix, int rows, int dim, float[] query, float[] out) {
+        for (int r = 0, off = 0; r < rows; r++, off += dim) {
+            float s = 0f;
+            for (int j = 0; j < dim; j++) {
+                s += query[j] * matrix[off + j];
+            }
+            out[r] = s;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

@@ -1,0 +1,13 @@
+package io.facegate.gallery;
+
+/**
+ * Scores a query against many templates stored row after row in one float array. Implementations differ only
+ * in speed: the scores they give agree to float rounding.
+ */
+interface ScoreKernel {
+    /** out[r] = dot(query, matrix[r*dim .. r*dim+dim)) for r in [0, rows). */
+    void scores(float[] matrix, int rows, int dim, float[] query, float[] out);
+
+    /** A short name for reports ("simd-16x32bit", "scalar"). */
+    String name();
+}

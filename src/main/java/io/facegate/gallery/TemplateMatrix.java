@@ -1,0 +1,271 @@
+package io.facegate.gallery;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All templates of the loaded model in memory as one contiguous row-major float matrix of L2-normalised rows,
+ * searched 1:N by cosine (= dot product).
+ *
+ * <p>Concurrency: queries never lock. They read an immutable {@link Snapshot} published through a volatile
+ * field. Writers (enroll, remove) hold a lock among themselves only: an append writes rows past the published
+ * row count (invisible to running queries) and then publishes a snapshot with the larger count; a removal
+ * copies the small row-owner array with the person's rows marked dead. The next query sees the change, no
+ * query waits for it, and the big matrix is copied only when it must grow or when dead rows pile up.
+ */
+final class TemplateMatrix {
+    /** What one query reads; never changed after publication (rows beyond {@code rows} are not its business). */
+    record Snapshot(float[] data, int rows, int[] owner, String[] persons, int liveRows) {
+    }
+
+    private static final int DEAD = -1;
+
+    private final int dim;
+    private final ScoreKernel kernel;
+    private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+    private volatile Snapshot snapshot;
+
+    // Writer state, guarded by "this".
+    private float[] data;
+    private int[] owner;
+    private String[] persons = new String[16];
+    private int personSlots;
+    private final Map<String, Integer> slotOf = new HashMap<>();
+    private int rows;
+    private int dead;
+
+    TemplateMatrix(int dim, int initialCapacity, ScoreKernel kernel) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("dim must be > 0");
+        }
+        this.dim = dim;
+        this.kernel = kernel;
+        int cap = Math.max(16, initialCapacity);
+        this.data = new float[Math.multiplyExact(cap, dim)];
+        this.owner = new int[cap];
+        publish();
+    }
+
+    int dim() {
+        return dim;
+    }
+
+    ScoreKernel kernel() {
+        return kernel;
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Live templates (not removed). */
+    int size() {
+        return snapshot.liveRows();
+    }
+
+    /** Adds templates of a person and publishes them. */
+    synchronized void add(String personId, List<float[]> templates) {
+        appendUnpublished(personId, templates);
+        publish();
+    }
+
+    /** Replaces all templates of a person in one step (queries see the old set or the new, never none). */
+    synchronized void replace(String personId, List<float[]> templates) {
+        killUnpublished(personId);
+        appendUnpublished(personId, templates);
+        publish();
+    }
+
+    synchronized void remove(String personId) {
+        killUnpublished(personId);
+        publish();
+    }
+
+    /** Bulk load at start: many persons, published once at the end. */
+    synchronized void load(Map<String, List<float[]>> byPerson) {
+        for (Map.Entry<String, List<float[]>> e : byPerson.entrySet()) {
+            appendUnpublished(e.getKey(), e.getValue());
+        }
+        publish();
+    }
+
+    /**
+     * Appends one row from raw little-endian float32 bytes without publishing; for the fast start-up loader.
+     * Call {@link #publishLoaded()} when done.
+     */
+    synchronized void appendRaw(String personId, float[] normalisedRow) {
+        appendUnpublished(personId, List.of(normalisedRow));
+    }
+
+    synchronized void publishLoaded() {
+        publish();
+    }
+
+    private void appendUnpublished(String personId, List<float[]> templates) {
+        if (templates.isEmpty()) {
+            return;
+        }
+        Integer slot = slotOf.get(personId);
+        if (slot == null) {
+            if (personSlots == persons.length) {
+                persons = Arrays.copyOf(persons, persons.length * 2);
+            }
+            slot = personSlots++;
+            persons[slot] = personId;
+            slotOf.put(personId, slot);
+        }
+        ensureCapacity(rows + templates.size());
+        for (float[] t : templates) {
+            if (t.length != dim) {
+                throw new IllegalArgumentException("template has " + t.length + " dimensions, gallery has " + dim);
+            }
+            int off = rows * dim;
+            System.arraycopy(t, 0, data, off, dim);
+            normaliseRow(data, off, dim);
+            owner[rows++] = slot;
+        }
+    }
+
+    private void killUnpublished(String personId) {
+        Integer slot = slotOf.remove(personId);
+        if (slot == null) {
+            return;
+        }
+        // Copy-on-write of the small owner array: running queries keep the old one.
+        int[] next = owner.clone();
+        for (int r = 0; r < rows; r++) {
+            if (next[r] == slot) {
+                next[r] = DEAD;
+                dead++;
+            }
+        }
+        owner = next;
+        persons = persons.clone();
+        persons[slot] = null;
+        if (dead > 1024 && dead > rows / 4) {
+            compact();
+        }
+    }
+
+    /** Drops dead rows into fresh arrays (running queries keep the old ones). */
+    private void compact() {
+        int live = rows - dead;
+        int cap = Math.max(16, live + live / 2);
+        float[] d = new float[Math.multiplyExact(cap, dim)];
+        int[] o = new int[cap];
+        int w = 0;
+        for (int r = 0; r < rows; r++) {
+            if (owner[r] != DEAD) {
+                System.arraycopy(data, r * dim, d, w * dim, dim);
+                o[w++] = owner[r];
+            }
+        }
+        data = d;
+        owner = o;
+        rows = w;
+        dead = 0;
+    }
+
+    private void ensureCapacity(int needRows) {
+        if (needRows <= owner.length) {
+            return;
+        }
+        int cap = Math.max(needRows, owner.length + owner.length / 2);
+        data = Arrays.copyOf(data, Math.multiplyExact(cap, dim));
+        owner = Arrays.copyOf(owner, cap);
+    }
+
+    private void publish() {
+        snapshot = new Snapshot(data, rows, owner, persons, rows - dead);
+    }
+
+    static void normaliseRow(float[] a, int off, int len) {
+        double ss = 0;
+        for (int i = off; i < off + len; i++) {
+            ss += (double) a[i] * a[i];
+        }
+        if (ss == 0 || Double.isNaN(ss)) {
+            throw new IllegalArgumentException("template is zero or NaN");
+        }
+        float inv = (float) (1.0 / Math.sqrt(ss));
+        for (int i = off; i < off + len; i++) {
+            a[i] *= inv;
+        }
+    }
+
+    static float[] normalised(float[] v) {
+        float[] c = v.clone();
+        normaliseRow(c, 0, c.length);
+        return c;
+    }
+
+    /**
+     * Best person, its score and the margin to the best other person; thresholds are applied by the caller.
+     * Lock-free: reads one snapshot.
+     */
+    Candidate search(float[] probe) {
+        return search(snapshot, probe, kernel);
+    }
+
+    Candidate search(Snapshot s, float[] probe, ScoreKernel k) {
+        if (probe.length != dim) {
+            throw new IllegalArgumentException("probe has " + probe.length + " dimensions, gallery has " + dim);
+        }
+        if (s.liveRows() == 0) {
+            return null;
+        }
+        float[] q = normalised(probe);
+        float[] out = scratch.get();
+        if (out.length < s.rows()) {
+            out = new float[s.rows() + s.rows() / 4 + 16];
+            scratch.set(out);
+        }
+        k.scores(s.data(), s.rows(), dim, q, out);
+        return topTwo(s, out);
+    }
+
+    /** One pass keeping the best person and the best score of any other person. */
+    static Candidate topTwo(Snapshot s, float[] scores) {
+        int[] owner = s.owner();
+        int best = DEAD;
+        float bestScore = Float.NEGATIVE_INFINITY;
+        float otherScore = Float.NEGATIVE_INFINITY;
+        for (int r = 0, n = s.rows(); r < n; r++) {
+            int p = owner[r];
+            if (p == DEAD) {
+                continue;
+            }
+            float v = scores[r];
+            if (p == best) {
+                if (v > bestScore) {
+                    bestScore = v;
+                }
+            } else if (v > bestScore) {
+                otherScore = bestScore; // the old leader is now the best "other"
+                bestScore = v;
+                best = p;
+            } else if (v > otherScore) {
+                otherScore = v;
+            }
+        }
+        if (best == DEAD) {
+            return null;
+        }
+        return new Candidate(s.persons()[best], bestScore, otherScore);
+    }
+
+    /** @param otherScore best score of any other person, -infinity when there is none */
+    record Candidate(String personId, float score, float otherScore) {
+        double margin() {
+            return otherScore == Float.NEGATIVE_INFINITY ? score + 1.0 : (double) score - otherScore;
+        }
+    }
+
+    /** Person ids in the matrix (for tests and diagnostics). */
+    synchronized List<String> personIds() {
+        return new ArrayList<>(slotOf.keySet());
+    }
+}
