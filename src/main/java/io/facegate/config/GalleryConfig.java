@@ -24,11 +24,13 @@ import java.nio.file.Path;
  *                               the photo ambiguous; default 0.25
  * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
  * @param simd                   use the {@code jdk.incubator.vector} matcher when the module is present; default true
+ * @param int8                   search an int8 copy of the templates (a quarter of the memory traffic, score error
+ *                               about 1e-3; {@code bench search} and {@code bench identify} show it); default true
  */
 public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold, Double minMargin,
                             Double duplicateThreshold, Boolean allowDuplicates, Double minEyeDistancePx,
                             Double minFaceWidthPx, Double minSharpness, Double maxYaw, Double secondFaceAreaRatio,
-                            Long maxImagePixels, Boolean simd) {
+                            Long maxImagePixels, Boolean simd, Boolean int8) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/facegate");
 
@@ -48,6 +50,7 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         secondFaceAreaRatio = secondFaceAreaRatio == null ? 0.25 : secondFaceAreaRatio;
         maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
         simd = simd == null || simd;
+        int8 = int8 == null || int8;
 
         ConfigException.require(maxTemplatesPerPerson >= 1 && maxTemplatesPerPerson <= 100,
                 "gallery.max_templates_per_person", "must be between 1 and 100");
@@ -65,14 +68,21 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
     }
 
     public static GalleryConfig defaults() {
-        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with another data directory (tests, the demo, {@code --data-dir}). */
     public GalleryConfig withDataDir(Path dir) {
         return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                maxImagePixels, simd);
+                maxImagePixels, simd, int8);
+    }
+
+    /** The same configuration with the int8 search form switched on or off. */
+    public GalleryConfig withInt8(boolean on) {
+        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+                allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
+                maxImagePixels, simd, on);
     }
 
     /** The SQLite file inside {@link #dataDir()}. */

@@ -62,7 +62,7 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
         store.forEachTemplate(modelSha256, (personId, dim, raw) -> {
             TemplateMatrix m = matrix;
             if (m == null) {
-                m = new TemplateMatrix(dim, capacity + capacity / 4, kernel);
+                m = new TemplateMatrix(dim, capacity + capacity / 4, kernel, config.int8());
                 matrix = m;
             }
             m.appendRaw(personId, GalleryStore.fromBytes(raw, dim));
@@ -71,8 +71,9 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
             matrix.publishLoaded();
         }
         this.loadMillis = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("gallery {}: version {}, {} persons, {} templates of model {} loaded in {} ms, matcher {}",
-                store.file(), store.version(), persons.size(), mine, modelId, loadMillis, kernel.name());
+        LOG.info("gallery {}: version {}, {} persons, {} templates of model {} loaded in {} ms (+{} ms check),"
+                        + " matcher {}{}", store.file(), store.version(), persons.size(), mine, modelId, loadMillis,
+                store.checkMillis(), kernel.name(), config.int8() ? " int8" : "");
         other.forEach((model, n) -> LOG.warn("gallery: {} templates made by another model ({}) are not compared"
                 + " with the loaded model {} ({}); re-enroll those persons", n, model, modelId, modelSha256));
     }
@@ -114,6 +115,12 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     /** Name of the matcher kernel in use ("simd-16x32bit" or "scalar"). */
     public String matcherKernel() {
         return kernel.name();
+    }
+
+    /** True when the matcher searches the int8 form. */
+    public boolean int8() {
+        TemplateMatrix m = matrix;
+        return m != null ? m.int8() : config.int8();
     }
 
     /** Template counts of other models, keyed "modelId sha256": stored but never compared. */
@@ -269,7 +276,7 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     private TemplateMatrix matrixFor(List<float[]> vs) {
         TemplateMatrix m = matrix;
         if (m == null && !vs.isEmpty()) {
-            m = new TemplateMatrix(vs.get(0).length, 1024, kernel);
+            m = new TemplateMatrix(vs.get(0).length, 1024, kernel, config.int8());
             matrix = m;
         }
         return m;

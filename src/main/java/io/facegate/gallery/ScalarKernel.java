@@ -17,6 +17,17 @@ final class ScalarKernel implements ScoreKernel {
     }
 
     @Override
+    public void scoresInt8(byte[] matrix, float[] scale, int rows, int dim, float[] query, float[] out) {
+        for (int r = 0, off = 0; r < rows; r++, off += dim) {
+            float s = 0f;
+            for (int j = 0; j < dim; j++) {
+                s += query[j] * matrix[off + j];
+            }
+            out[r] = s * scale[r];
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -1,6 +1,8 @@
 package io.facegate.gallery;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,6 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernel implements ScoreKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Bytes with as many lanes as S has floats: one load widens to exactly one float vector. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(S.length() * Byte.SIZE));
 
     @Override
     public void scores(float[] m, int rows, int dim, float[] q, float[] out) {
@@ -57,6 +62,76 @@ final class VectorKernel implements ScoreKernel {
             }
             out[r] = s;
         }
+    }
+
+    @Override
+    public void scoresInt8(byte[] m, float[] scale, int rows, int dim, float[] q, float[] out) {
+        int bound = S.loopBound(dim);
+        int step = S.length();
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int o0 = r * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+            int j = 0;
+            for (; j < bound; j += step) {
+                FloatVector qv = FloatVector.fromArray(S, q, j);
+                a0 = qv.fma(widen(m, o0 + j), a0);
+                a1 = qv.fma(widen(m, o1 + j), a1);
+                a2 = qv.fma(widen(m, o2 + j), a2);
+                a3 = qv.fma(widen(m, o3 + j), a3);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (; j < dim; j++) {
+                s0 += q[j] * m[o0 + j];
+                s1 += q[j] * m[o1 + j];
+                s2 += q[j] * m[o2 + j];
+                s3 += q[j] * m[o3 + j];
+            }
+            out[r] = s0 * scale[r];
+            out[r + 1] = s1 * scale[r + 1];
+            out[r + 2] = s2 * scale[r + 2];
+            out[r + 3] = s3 * scale[r + 3];
+        }
+        for (; r < rows; r++) {
+            int o = r * dim;
+            FloatVector a = FloatVector.zero(S);
+            int j = 0;
+            for (; j < bound; j += step) {
+                a = FloatVector.fromArray(S, q, j).fma(widen(m, o + j), a);
+            }
+            float s = a.reduceLanes(VectorOperators.ADD);
+            for (; j < dim; j++) {
+                s += q[j] * m[o + j];
+            }
+            out[r] = s * scale[r];
+        }
+    }
+
+    private static FloatVector widen(byte[] m, int off) {
+        return (FloatVector) ByteVector.fromArray(B, m, off).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+    /** Sums {@code len} bytes sequentially with SIMD: the bandwidth bound of the int8 matrix. */
+    static int streamInt8(byte[] m, int len) {
+        VectorSpecies<Byte> bs = ByteVector.SPECIES_PREFERRED;
+        int step = bs.length();
+        int bound = len - len % (4 * step);
+        ByteVector a0 = ByteVector.zero(bs), a1 = ByteVector.zero(bs);
+        ByteVector a2 = ByteVector.zero(bs), a3 = ByteVector.zero(bs);
+        int i = 0;
+        for (; i < bound; i += 4 * step) {
+            a0 = a0.add(ByteVector.fromArray(bs, m, i));
+            a1 = a1.add(ByteVector.fromArray(bs, m, i + step));
+            a2 = a2.add(ByteVector.fromArray(bs, m, i + 2 * step));
+            a3 = a3.add(ByteVector.fromArray(bs, m, i + 3 * step));
+        }
+        int s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            s += m[i];
+        }
+        return s;
     }
 
     /**
