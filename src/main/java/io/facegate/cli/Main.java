@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Face-recognition door controller for edge hardware.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                CompareCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -22,7 +24,22 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportFailure);
+    }
+
+    /**
+     * Expected failures (bad configuration, a missing model, an unreadable file) are reported as one clear line;
+     * the stack trace is only printed when FACEGATE_DEBUG is set.
+     */
+    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(name + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (System.getenv("FACEGATE_DEBUG") != null) {
+            e.printStackTrace(cmd.getErr());
+        }
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,8 @@
+package io.facegate.vision;
+
+/** An image that cannot be used: unreadable, not an image, or larger than the configured pixel limit. */
+public class ImageException extends Exception {
+    public ImageException(String message) {
+        super(message);
+    }
+}
