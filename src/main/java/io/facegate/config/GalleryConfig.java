@@ -17,11 +17,11 @@ import java.nio.file.Path;
  * @param minEyeDistancePx       smallest distance between the eye centres in the source photo; default 30
  * @param minFaceWidthPx         smallest detected face box width in the source photo; default 64
  * @param minSharpness           smallest variance of the Laplacian of the face, measured on the face box
- *                               resized to 128x128 grey; default 40
+ *                               resized to 128x128 grey; default 25
  * @param maxYaw                 largest head turn, as |left - right| / (left + right) of the horizontal distances
  *                               from the nose tip to each eye (0 = frontal, 1 = nose in line with one eye); default 0.5
  * @param secondFaceAreaRatio    a second face whose box area is at least this fraction of the largest one makes
- *                               the photo ambiguous; default 0.25
+ *                               the photo ambiguous; default 0.5
  * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
  * @param simd                   use the {@code jdk.incubator.vector} matcher when the module is present; default true
  * @param int8                   search an int8 copy of the templates (a quarter of the memory traffic, score error
@@ -45,9 +45,9 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         allowDuplicates = allowDuplicates != null && allowDuplicates;
         minEyeDistancePx = minEyeDistancePx == null ? 30.0 : minEyeDistancePx;
         minFaceWidthPx = minFaceWidthPx == null ? 64.0 : minFaceWidthPx;
-        minSharpness = minSharpness == null ? 40.0 : minSharpness;
-        maxYaw = maxYaw == null ? 0.5 : maxYaw;
-        secondFaceAreaRatio = secondFaceAreaRatio == null ? 0.25 : secondFaceAreaRatio;
+        minSharpness = minSharpness == null ? 25.0 : minSharpness;
+        maxYaw = maxYaw == null ? 0.6 : maxYaw;
+        secondFaceAreaRatio = secondFaceAreaRatio == null ? 0.5 : secondFaceAreaRatio;
         maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
         simd = simd == null || simd;
         int8 = int8 == null || int8;

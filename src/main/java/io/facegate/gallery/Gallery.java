@@ -95,6 +95,11 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
         }
     }
 
+    /** Opens the gallery for the pipeline's feature model ({@code FacePipeline.featureModel()}). */
+    public static Gallery open(GalleryConfig config, io.facegate.vision.ModelInfo loadedModel) {
+        return open(config, loadedModel.id(), loadedModel.sha256());
+    }
+
     public GalleryConfig config() {
         return config;
     }
@@ -152,6 +157,36 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
         double margin = c.margin();
         boolean ok = c.score() >= config.threshold() && margin >= config.minMargin();
         return new MatchResult(ok ? c.personId() : null, c.personId(), c.score(), margin);
+    }
+
+    /** The best-scoring person other than {@code excludePersonId}, for the enrollment duplicate check. */
+    public record Similar(String personId, double score) {
+    }
+
+    /** Most similar person other than {@code excludePersonId} (empty when there is none). */
+    public Optional<Similar> mostSimilarOther(float[] embedding, String excludePersonId) {
+        TemplateMatrix m = matrix;
+        TemplateMatrix.Candidate c = m == null ? null : m.search(embedding);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (!c.personId().equals(excludePersonId)) {
+            return Optional.of(new Similar(c.personId(), c.score()));
+        }
+        return c.otherId() == null ? Optional.empty() : Optional.of(new Similar(c.otherId(), c.otherScore()));
+    }
+
+    /** Best score of this person's own templates (empty when they have none in the matcher). */
+    public Optional<Double> selfScore(float[] embedding, String personId) {
+        TemplateMatrix m = matrix;
+        TemplateMatrix.Candidate c = m == null ? null : m.search(embedding);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (c.personId().equals(personId)) {
+            return Optional.of((double) c.score());
+        }
+        return personId.equals(c.otherId()) ? Optional.of((double) c.otherScore()) : Optional.empty();
     }
 
     // ------------------------------------------------------------------ persons

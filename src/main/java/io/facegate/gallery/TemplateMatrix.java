@@ -284,6 +284,7 @@ final class TemplateMatrix {
     static Candidate topTwo(Snapshot s, float[] scores) {
         int[] owner = s.owner();
         int best = DEAD;
+        int other = DEAD;
         float bestScore = Float.NEGATIVE_INFINITY;
         float otherScore = Float.NEGATIVE_INFINITY;
         for (int r = 0, n = s.rows(); r < n; r++) {
@@ -298,20 +299,25 @@ final class TemplateMatrix {
                 }
             } else if (v > bestScore) {
                 otherScore = bestScore; // the old leader is now the best "other"
+                other = best;
                 bestScore = v;
                 best = p;
             } else if (v > otherScore) {
                 otherScore = v;
+                other = p;
             }
         }
         if (best == DEAD) {
             return null;
         }
-        return new Candidate(s.persons()[best], bestScore, otherScore);
+        return new Candidate(s.persons()[best], bestScore, other == DEAD ? null : s.persons()[other], otherScore);
     }
 
-    /** @param otherScore best score of any other person, -infinity when there is none */
-    record Candidate(String personId, float score, float otherScore) {
+    /**
+     * @param otherId    the best other person, null when there is none
+     * @param otherScore best score of any other person, -infinity when there is none
+     */
+    record Candidate(String personId, float score, String otherId, float otherScore) {
         double margin() {
             return otherScore == Float.NEGATIVE_INFINITY ? score + 1.0 : (double) score - otherScore;
         }
