@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * @param minFaceWidthPx         smallest detected face box width in the source photo; default 64
  * @param minSharpness           smallest variance of the Laplacian of the face, measured on the face box
  *                               resized to 128x128 grey; default 25
- * @param maxYaw                 largest head turn, as |left - right| / (left + right) of the horizontal distances
- *                               from the nose tip to each eye (0 = frontal, 1 = nose in line with one eye); default 0.5
+ * @param maxYaw                 largest head turn: where the nose tip projects onto the line between the eyes,
+ *                               0 = midway (frontal), 1 = at one eye; default 0.6 (real frontal photos: 0..0.47)
  * @param secondFaceAreaRatio    a second face whose box area is at least this fraction of the largest one makes
  *                               the photo ambiguous; default 0.5
  * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
@@ -75,6 +75,13 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
     public GalleryConfig withDataDir(Path dir) {
         return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
+                maxImagePixels, simd, int8);
+    }
+
+    /** The same configuration with duplicates allowed or not ({@code enroll --allow-duplicate}). */
+    public GalleryConfig withAllowDuplicates(boolean on) {
+        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+                on, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
                 maxImagePixels, simd, int8);
     }
 

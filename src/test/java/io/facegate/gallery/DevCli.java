@@ -17,8 +17,11 @@ public final class DevCli {
 
     public static void main(String[] args) {
         CommandLine bench = new CommandLine(new Bench())
-                .addSubcommand(new BenchSearchCommand());
-        CommandLine root = new CommandLine(new DevCli()).addSubcommand(bench);
+                .addSubcommand(new BenchSearchCommand())
+                .addSubcommand(new io.facegate.cli.BenchIdentifyCommand());
+        CommandLine root = new CommandLine(new DevCli()).addSubcommand(bench)
+                .addSubcommand(new io.facegate.cli.EnrollCommand())
+                .addSubcommand(new io.facegate.cli.GalleryCommand());
         System.exit(root.execute(args));
     }
 }
