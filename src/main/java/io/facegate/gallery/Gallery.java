@@ -65,7 +65,7 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
                 m = new TemplateMatrix(dim, capacity + capacity / 4, kernel, config.int8());
                 matrix = m;
             }
-            m.appendRaw(personId, GalleryStore.fromBytes(raw, dim));
+            m.appendLittleEndian(personId, raw);
         });
         if (matrix != null) {
             matrix.publishLoaded();

@@ -54,6 +54,8 @@ public final class GalleryStore implements AutoCloseable {
     static final int SCHEMA_VERSION = 1;
     private static final BigInteger MOD = BigInteger.ONE.shiftLeft(256);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectReader GROUPS =
+            JSON.readerFor(new TypeReference<Set<String>>() { });
 
     private final Path file;
     private final Connection db;
@@ -586,8 +588,9 @@ public final class GalleryStore implements AutoCloseable {
 
     private Person readPerson(ResultSet rs) throws SQLException {
         Set<String> groups;
+        String groupsJson = rs.getString("groups_json");
         try {
-            groups = JSON.readValue(rs.getString("groups_json"), new TypeReference<Set<String>>() { });
+            groups = "[]".equals(groupsJson) ? Set.of() : GROUPS.readValue(groupsJson);
         } catch (JsonProcessingException e) {
             throw new GalleryException("person " + rs.getString("id") + ": unreadable groups", e);
         }

@@ -115,6 +115,31 @@ final class TemplateMatrix {
         appendUnpublished(personId, List.of(normalisedRow));
     }
 
+    private static final java.lang.invoke.VarHandle FLOAT_LE = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(float[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Start-up fast path: appends one row straight from the stored little-endian float32 bytes (no intermediate
+     * array), unpublished. Call {@link #publishLoaded()} when done.
+     */
+    synchronized void appendLittleEndian(String personId, byte[] raw) {
+        if (raw.length != dim * Float.BYTES) {
+            throw new IllegalArgumentException("template has " + raw.length / Float.BYTES + " dimensions, gallery has "
+                    + dim);
+        }
+        int slot = slotFor(personId);
+        ensureCapacity(rows + 1);
+        int off = rows * dim;
+        for (int j = 0, b = 0; j < dim; j++, b += Float.BYTES) {
+            data[off + j] = (float) FLOAT_LE.get(raw, b);
+        }
+        normaliseRow(data, off, dim);
+        if (q8 != null) {
+            scale8[rows] = quantise(data, off, dim, q8);
+        }
+        owner[rows++] = slot;
+    }
+
     synchronized void publishLoaded() {
         publish();
     }
@@ -123,15 +148,7 @@ final class TemplateMatrix {
         if (templates.isEmpty()) {
             return;
         }
-        Integer slot = slotOf.get(personId);
-        if (slot == null) {
-            if (personSlots == persons.length) {
-                persons = Arrays.copyOf(persons, persons.length * 2);
-            }
-            slot = personSlots++;
-            persons[slot] = personId;
-            slotOf.put(personId, slot);
-        }
+        int slot = slotFor(personId);
         ensureCapacity(rows + templates.size());
         for (float[] t : templates) {
             if (t.length != dim) {
@@ -145,6 +162,19 @@ final class TemplateMatrix {
             }
             owner[rows++] = slot;
         }
+    }
+
+    private int slotFor(String personId) {
+        Integer slot = slotOf.get(personId);
+        if (slot == null) {
+            if (personSlots == persons.length) {
+                persons = Arrays.copyOf(persons, persons.length * 2);
+            }
+            slot = personSlots++;
+            persons[slot] = personId;
+            slotOf.put(personId, slot);
+        }
+        return slot;
     }
 
     private void killUnpublished(String personId) {
