@@ -31,9 +31,10 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     private final String modelId;
     private final String modelSha256;
     private final ScoreKernel kernel;
-    private final Map<String, Person> persons = new ConcurrentHashMap<>();
+    private volatile Map<String, Person> persons;
+    private long loadedVersion; // guarded by this
     private final List<GalleryListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Integer> foreign;
+    private final Map<String, Integer> foreign; // as found at open
     private volatile TemplateMatrix matrix;
     private final long loadMillis;
 
@@ -44,38 +45,74 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
         this.modelSha256 = modelSha256;
         this.kernel = Kernels.choose(config.simd());
         long t0 = System.nanoTime();
+        Loaded l = load();
+        this.persons = l.persons();
+        this.matrix = l.matrix();
+        this.foreign = l.foreign();
+        this.loadedVersion = l.version();
+        this.loadMillis = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info("gallery {}: version {}, {} persons, {} templates of model {} loaded in {} ms (+{} ms check),"
+                        + " matcher {}{}", store.file(), l.version(), persons.size(), templateCount(), modelId,
+                loadMillis, store.checkMillis(), kernel.name(), config.int8() ? " int8" : "");
+        foreign.forEach((model, n) -> LOG.warn("gallery: {} templates made by another model ({}) are not compared"
+                + " with the loaded model {} ({}); re-enroll those persons", n, model, modelId, modelSha256));
+    }
+
+    private record Loaded(Map<String, Person> persons, TemplateMatrix matrix, Map<String, Integer> foreign,
+                          long version) {
+    }
+
+    /** Reads persons and this model's templates into fresh structures (nothing shared is touched). */
+    private Loaded load() {
+        long version = store.version();
+        Map<String, Person> ps = new ConcurrentHashMap<>();
         for (Person p : store.persons()) {
-            persons.put(p.id(), p);
+            ps.put(p.id(), p);
         }
-        Map<String, Integer> byModel = store.templateCountsByModel();
         Map<String, Integer> other = new TreeMap<>();
         int mine = 0;
-        for (Map.Entry<String, Integer> e : byModel.entrySet()) {
+        for (Map.Entry<String, Integer> e : store.templateCountsByModel().entrySet()) {
             if (e.getKey().endsWith(" " + modelSha256)) {
                 mine += e.getValue();
             } else {
                 other.put(e.getKey(), e.getValue());
             }
         }
-        this.foreign = Map.copyOf(other);
         int capacity = mine;
+        TemplateMatrix[] m = {null};
         store.forEachTemplate(modelSha256, (personId, dim, raw) -> {
-            TemplateMatrix m = matrix;
-            if (m == null) {
-                m = new TemplateMatrix(dim, capacity + capacity / 4, kernel, config.int8());
-                matrix = m;
+            if (m[0] == null) {
+                m[0] = new TemplateMatrix(dim, capacity + capacity / 4 + 16, kernel, config.int8());
             }
-            m.appendLittleEndian(personId, raw);
+            m[0].appendLittleEndian(personId, raw);
         });
-        if (matrix != null) {
-            matrix.publishLoaded();
+        if (m[0] != null) {
+            m[0].publishLoaded();
         }
-        this.loadMillis = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("gallery {}: version {}, {} persons, {} templates of model {} loaded in {} ms (+{} ms check),"
-                        + " matcher {}{}", store.file(), store.version(), persons.size(), mine, modelId, loadMillis,
-                store.checkMillis(), kernel.name(), config.int8() ? " int8" : "");
-        other.forEach((model, n) -> LOG.warn("gallery: {} templates made by another model ({}) are not compared"
-                + " with the loaded model {} ({}); re-enroll those persons", n, model, modelId, modelSha256));
+        return new Loaded(ps, m[0], Map.copyOf(other), version);
+    }
+
+    /**
+     * Picks up changes another process (the {@code facegate gallery} or {@code enroll} CLI) committed to the
+     * store: when its version differs from the one loaded, everything is reloaded into fresh structures and
+     * swapped in; queries keep running on the old ones meanwhile. Cheap when nothing changed (one SELECT), so
+     * the daemon can call it every few seconds.
+     *
+     * @return true when a reload happened
+     */
+    public synchronized boolean reloadIfChanged() {
+        long v = store.version();
+        if (v == loadedVersion) {
+            return false;
+        }
+        Loaded l = load();
+        persons = l.persons();
+        matrix = l.matrix();
+        loadedVersion = l.version();
+        LOG.info("gallery reloaded at version {}: {} persons, {} templates", l.version(), persons.size(),
+                templateCount());
+        fire(new GalleryStore.Change(l.version(), store.contentHash()), "reload");
+        return true;
     }
 
     /**
@@ -318,6 +355,9 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     }
 
     private void fire(GalleryStore.Change c, String what) {
+        if (c.version() == loadedVersion + 1) {
+            loadedVersion = c.version(); // else another process changed the store too: reloadIfChanged() will see it
+        }
         for (GalleryListener l : listeners) {
             try {
                 l.galleryChanged(c.version(), c.contentHash(), what);
