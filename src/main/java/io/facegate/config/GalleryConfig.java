@@ -24,8 +24,8 @@ import java.nio.file.Path;
  *                               the photo ambiguous; default 0.5
  * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
  * @param simd                   use the {@code jdk.incubator.vector} matcher when the module is present; default true
- * @param int8                   search an int8 copy of the templates (a quarter of the memory traffic, score error
- *                               about 1e-3; {@code bench search} and {@code bench identify} show it); default true
+ * @param int8                   search an int8 copy of templates and probe (a quarter of the memory traffic, score
+ *                               error about 1e-3, same decisions on the real photos; {@code bench search} and {@code bench identify} show it); default true
  */
 public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold, Double minMargin,
                             Double duplicateThreshold, Boolean allowDuplicates, Double minEyeDistancePx,

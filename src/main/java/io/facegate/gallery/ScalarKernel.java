@@ -17,13 +17,14 @@ final class ScalarKernel implements ScoreKernel {
     }
 
     @Override
-    public void scoresInt8(byte[] matrix, float[] scale, int rows, int dim, float[] query, float[] out) {
+    public void scoresInt8(byte[] matrix, float[] scale, int rows, int dim, byte[] query8, float queryScale,
+                           float[] out) {
         for (int r = 0, off = 0; r < rows; r++, off += dim) {
-            float s = 0f;
+            int s = 0;
             for (int j = 0; j < dim; j++) {
-                s += query[j] * matrix[off + j];
+                s += query8[j] * matrix[off + j];
             }
-            out[r] = s * scale[r];
+            out[r] = s * scale[r] * queryScale;
         }
     }
 

@@ -9,10 +9,10 @@ interface ScoreKernel {
     void scores(float[] matrix, int rows, int dim, float[] query, float[] out);
 
     /**
-     * out[r] = scale[r] * dot(query, int8 row r): the same cosine from templates quantised to one byte per
-     * dimension (a quarter of the memory traffic).
+     * out[r] = scale[r] * queryScale * dot(query8, int8 row r), the dot product exact in integers: the same cosine
+     * from templates and query quantised to one byte per dimension (a quarter of the memory traffic).
      */
-    void scoresInt8(byte[] matrix, float[] scale, int rows, int dim, float[] query, float[] out);
+    void scoresInt8(byte[] matrix, float[] scale, int rows, int dim, byte[] query8, float queryScale, float[] out);
 
     /** A short name for reports ("simd-16x32bit", "scalar"). */
     String name();

@@ -45,8 +45,9 @@ final class TemplateMatrix {
     }
 
     /**
-     * @param int8 also keep an int8 copy of every row (per-row symmetric scale) and search that: a quarter of
-     *             the memory traffic for a score error of about 1e-3 (see {@code bench search})
+     * @param int8 also keep an int8 copy of every row (per-row symmetric scale) and search that with the probe
+     *             quantised the same way: a quarter of the memory traffic and integer-exact dot products, for a
+     *             score error of about 1e-3 (see {@code bench search} and {@code bench identify})
      */
     TemplateMatrix(int dim, int initialCapacity, ScoreKernel kernel, boolean int8) {
         if (dim <= 0) {
@@ -303,7 +304,9 @@ final class TemplateMatrix {
             scratch.set(out);
         }
         if (useInt8) {
-            k.scoresInt8(s.q8(), s.scale8(), s.rows(), dim, q, out);
+            byte[] q8 = new byte[dim];
+            float qScale = quantise(q, 0, dim, q8);
+            k.scoresInt8(s.q8(), s.scale8(), s.rows(), dim, q8, qScale, out);
         } else {
             k.scores(s.data(), s.rows(), dim, q, out);
         }
