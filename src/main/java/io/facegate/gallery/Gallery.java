@@ -82,7 +82,7 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
         TemplateMatrix[] m = {null};
         store.forEachTemplate(modelSha256, (personId, dim, raw) -> {
             if (m[0] == null) {
-                m[0] = new TemplateMatrix(dim, capacity + capacity / 4 + 16, kernel, config.int8());
+                m[0] = new TemplateMatrix(dim, capacity + capacity / 4 + 16, kernel, !config.int8(), config.int8());
             }
             m[0].appendLittleEndian(personId, raw);
         });
@@ -348,7 +348,7 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     private TemplateMatrix matrixFor(List<float[]> vs) {
         TemplateMatrix m = matrix;
         if (m == null && !vs.isEmpty()) {
-            m = new TemplateMatrix(vs.get(0).length, 1024, kernel, config.int8());
+            m = new TemplateMatrix(vs.get(0).length, 1024, kernel, !config.int8(), config.int8());
             matrix = m;
         }
         return m;

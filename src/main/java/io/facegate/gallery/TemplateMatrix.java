@@ -30,7 +30,8 @@ final class TemplateMatrix {
     private volatile Snapshot snapshot;
 
     // Writer state, guarded by "this".
-    private float[] data;
+    private float[] data;    // float32 rows (null when only the int8 form is kept)
+    private final float[] row; // scratch row for the int8-only form
     private byte[] q8;       // int8 mirror of data (null when the int8 form is off)
     private float[] scale8;  // per-row dequantisation factor of q8
     private int[] owner;
@@ -50,13 +51,25 @@ final class TemplateMatrix {
      *             score error of about 1e-3 (see {@code bench search} and {@code bench identify})
      */
     TemplateMatrix(int dim, int initialCapacity, ScoreKernel kernel, boolean int8) {
+        this(dim, initialCapacity, kernel, true, int8);
+    }
+
+    /**
+     * @param keepFloat keep the float32 rows; without them (int8 only) the matrix takes a fifth of the memory
+     *                  and loads faster, and every search uses the int8 form
+     */
+    TemplateMatrix(int dim, int initialCapacity, ScoreKernel kernel, boolean keepFloat, boolean int8) {
         if (dim <= 0) {
             throw new IllegalArgumentException("dim must be > 0");
         }
         this.dim = dim;
         this.kernel = kernel;
         int cap = Math.max(16, initialCapacity);
-        this.data = new float[Math.multiplyExact(cap, dim)];
+        if (!keepFloat && !int8) {
+            throw new IllegalArgumentException("keep at least one form");
+        }
+        this.data = keepFloat ? new float[Math.multiplyExact(cap, dim)] : null;
+        this.row = new float[dim];
         this.owner = new int[cap];
         if (int8) {
             this.q8 = new byte[Math.multiplyExact(cap, dim)];
@@ -130,13 +143,14 @@ final class TemplateMatrix {
         }
         int slot = slotFor(personId);
         ensureCapacity(rows + 1);
-        int off = rows * dim;
+        float[] dst = data != null ? data : row;
+        int off = data != null ? rows * dim : 0;
         for (int j = 0, b = 0; j < dim; j++, b += Float.BYTES) {
-            data[off + j] = (float) FLOAT_LE.get(raw, b);
+            dst[off + j] = (float) FLOAT_LE.get(raw, b);
         }
-        normaliseRow(data, off, dim);
+        normaliseRow(dst, off, dim);
         if (q8 != null) {
-            scale8[rows] = quantise(data, off, dim, q8);
+            scale8[rows] = quantise(dst, off, dim, q8, rows * dim);
         }
         owner[rows++] = slot;
     }
@@ -155,11 +169,12 @@ final class TemplateMatrix {
             if (t.length != dim) {
                 throw new IllegalArgumentException("template has " + t.length + " dimensions, gallery has " + dim);
             }
-            int off = rows * dim;
-            System.arraycopy(t, 0, data, off, dim);
-            normaliseRow(data, off, dim);
+            float[] dst = data != null ? data : row;
+            int off = data != null ? rows * dim : 0;
+            System.arraycopy(t, 0, dst, off, dim);
+            normaliseRow(dst, off, dim);
             if (q8 != null) {
-                scale8[rows] = quantise(data, off, dim, q8);
+                scale8[rows] = quantise(dst, off, dim, q8, rows * dim);
             }
             owner[rows++] = slot;
         }
@@ -203,14 +218,16 @@ final class TemplateMatrix {
     private void compact() {
         int live = rows - dead;
         int cap = Math.max(16, live + live / 2);
-        float[] d = new float[Math.multiplyExact(cap, dim)];
+        float[] d = data == null ? null : new float[Math.multiplyExact(cap, dim)];
         byte[] b = q8 == null ? null : new byte[Math.multiplyExact(cap, dim)];
         float[] sc = q8 == null ? null : new float[cap];
         int[] o = new int[cap];
         int w = 0;
         for (int r = 0; r < rows; r++) {
             if (owner[r] != DEAD) {
-                System.arraycopy(data, r * dim, d, w * dim, dim);
+                if (d != null) {
+                    System.arraycopy(data, r * dim, d, w * dim, dim);
+                }
                 if (b != null) {
                     System.arraycopy(q8, r * dim, b, w * dim, dim);
                     sc[w] = scale8[r];
@@ -231,7 +248,9 @@ final class TemplateMatrix {
             return;
         }
         int cap = Math.max(needRows, owner.length + owner.length / 2);
-        data = Arrays.copyOf(data, Math.multiplyExact(cap, dim));
+        if (data != null) {
+            data = Arrays.copyOf(data, Math.multiplyExact(cap, dim));
+        }
         owner = Arrays.copyOf(owner, cap);
         if (q8 != null) {
             q8 = Arrays.copyOf(q8, Math.multiplyExact(cap, dim));
@@ -241,14 +260,20 @@ final class TemplateMatrix {
 
     /** Symmetric per-row int8: q = round(v / s) with s = max|v| / 127; returns s. */
     static float quantise(float[] v, int off, int len, byte[] out) {
+        return quantise(v, off, len, out, off);
+    }
+
+    /** As {@link #quantise(float[], int, int, byte[])}, writing to {@code out[outOff ..]}. */
+    static float quantise(float[] v, int off, int len, byte[] out, int outOff) {
         float max = 0;
         for (int i = off; i < off + len; i++) {
             max = Math.max(max, Math.abs(v[i]));
         }
         float s = max / 127f;
         float inv = 127f / max;
-        for (int i = off; i < off + len; i++) {
-            out[i] = (byte) Math.round(v[i] * inv);
+        for (int i = 0; i < len; i++) {
+            float x = v[off + i] * inv;
+            out[outOff + i] = (byte) (int) (x + (x >= 0 ? 0.5f : -0.5f)); // round half away from zero
         }
         return s;
     }
@@ -291,6 +316,9 @@ final class TemplateMatrix {
     }
 
     Candidate search(Snapshot s, float[] probe, ScoreKernel k, boolean useInt8) {
+        if (!useInt8 && s.data() == null) {
+            throw new IllegalStateException("this matrix keeps only the int8 form");
+        }
         if (probe.length != dim) {
             throw new IllegalArgumentException("probe has " + probe.length + " dimensions, gallery has " + dim);
         }

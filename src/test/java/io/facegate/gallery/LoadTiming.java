@@ -32,11 +32,17 @@ public final class LoadTiming {
             }
             System.out.printf("write %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         }
-        for (int i = 0; i < 3; i++) {
+        int opens = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        for (int i = 0; i < opens; i++) {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long c0 = mx.getCurrentThreadCpuTime();
+            long u0 = mx.getCurrentThreadUserTime();
             long t0 = System.nanoTime();
             try (Gallery g = Gallery.open(cfg, "m", sha)) {
-                System.out.printf("open %d ms, load %d ms, check %d ms, %d templates%n",
-                        (System.nanoTime() - t0) / 1_000_000, g.loadMillis(), g.store().checkMillis(),
+                System.out.printf("open %d ms (thread cpu %d ms, of which user %d ms), load %d ms, check %d ms,"
+                                + " %d templates%n", (System.nanoTime() - t0) / 1_000_000,
+                        (mx.getCurrentThreadCpuTime() - c0) / 1_000_000,
+                        (mx.getCurrentThreadUserTime() - u0) / 1_000_000, g.loadMillis(), g.store().checkMillis(),
                         g.templateCount());
             }
         }
