@@ -129,9 +129,6 @@ final class TemplateMatrix {
         appendUnpublished(personId, List.of(normalisedRow));
     }
 
-    private static final java.lang.invoke.VarHandle FLOAT_LE = java.lang.invoke.MethodHandles
-            .byteArrayViewVarHandle(float[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
     /**
      * Start-up fast path: appends one row straight from the stored little-endian float32 bytes (no intermediate
      * array), unpublished. Call {@link #publishLoaded()} when done.
@@ -145,9 +142,9 @@ final class TemplateMatrix {
         ensureCapacity(rows + 1);
         float[] dst = data != null ? data : row;
         int off = data != null ? rows * dim : 0;
-        for (int j = 0, b = 0; j < dim; j++, b += Float.BYTES) {
-            dst[off + j] = (float) FLOAT_LE.get(raw, b);
-        }
+        // One bulk copy (a memcpy inside the JDK), fast even before the JIT has compiled this method: start-up
+        // runs it 100 000 times while still cold.
+        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, off, dim);
         normaliseRow(dst, off, dim);
         if (q8 != null) {
             scale8[rows] = quantise(dst, off, dim, q8, rows * dim);
