@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 BenchVerifyCommand.class,
                 BenchSoakCommand.class,
                 BenchDecisionCommand.class,
+                BenchIdentifyCommand.class,
+                BenchSearchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

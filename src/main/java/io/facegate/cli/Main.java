@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Face-recognition door controller for edge hardware.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                EnrollCommand.class,
+                GalleryCommand.class,
                 CompareCommand.class,
                 BenchCommand.class,
         })
