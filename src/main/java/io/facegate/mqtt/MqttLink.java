@@ -159,13 +159,19 @@ public final class MqttLink implements AutoCloseable {
             });
             c.connect(options()).waitForCompletion(TimeUnit.SECONDS.toMillis(15));
             client = c;
+            // subscribe before announcing "online": an admin who sees the door online can command it
+            for (Map.Entry<String, Handler> e : subscriptions.entrySet()) {
+                IMqttToken t = subscribeOn(self, e.getKey(), e.getValue());
+                if (t != null) {
+                    t.waitForCompletion(10_000);
+                }
+            }
             connected = true;
             generation.incrementAndGet();
             backoffMs = cfg.reconnectMinMs();
             lastError = null;
             LOG.info("MQTT connected to {} as {}", cfg.brokerUri(), cfg.deviceId());
             c.publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true);
-            subscriptions.forEach((filter, h) -> subscribeOn(self, filter, h));
             for (Runnable r : onConnect) {
                 try {
                     r.run();
@@ -212,9 +218,9 @@ public final class MqttLink implements AutoCloseable {
         loop.schedule(this::connectOnce, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void subscribeOn(MqttAsyncClient c, String filter, Handler h) {
+    private IMqttToken subscribeOn(MqttAsyncClient c, String filter, Handler h) {
         try {
-            c.subscribe(filter, 1, (topic, msg) -> {
+            return c.subscribe(filter, 1, null, null, (topic, msg) -> {
                 try {
                     h.onMessage(topic, msg.getPayload(), msg.isRetained());
                 } catch (RuntimeException e) {
@@ -224,6 +230,7 @@ public final class MqttLink implements AutoCloseable {
             });
         } catch (MqttException e) {
             LOG.warn("MQTT subscribe {} failed: {}", filter, describe(e));
+            return null;
         }
     }
 
