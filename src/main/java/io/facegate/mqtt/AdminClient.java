@@ -41,6 +41,10 @@ public final class AdminClient implements AutoCloseable {
     private final PrivateKey key;
     private final PublicKey pub;
     private final Clock clock;
+    /** How long retained messages are given to arrive after a subscription. */
+    static final Duration SETTLE = Duration.ofMillis(400);
+    private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
+    private boolean indexed;
 
     public AdminClient(String brokerUri, MqttConnectOptions options, String prefix, PrivateKey key, PublicKey pub,
                        Clock clock) throws MqttException {
@@ -122,11 +126,10 @@ public final class AdminClient implements AutoCloseable {
         return replies.await(Set.of(device), timeout);
     }
 
-    /** The newest retained record of a person (its body and envelope), or null: for fleet updates. */
-    public JsonNode currentRecord(String person, Duration settle) throws MqttException, InterruptedException {
-        List<JsonNode> records = retainedRecords(person, settle);
+    /** The newest retained record of a person, or null: for fleet updates, which carry the full person. */
+    public JsonNode currentRecord(String person) throws MqttException, InterruptedException {
         JsonNode best = null;
-        for (JsonNode r : records) {
+        for (JsonNode r : records(person)) {
             if (best == null || newer(r, best)) {
                 best = r;
             }
@@ -146,7 +149,7 @@ public final class AdminClient implements AutoCloseable {
     }
 
     private void clearOlderRecords(String person, ObjectNode cmd) throws MqttException, InterruptedException {
-        for (JsonNode r : retainedRecords(person, Duration.ofMillis(300))) {
+        for (JsonNode r : records(person)) {
             if (!r.get("id").asText().equals(cmd.get("id").asText()) && newer(cmd, r)) {
                 client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, r.get("id").asText()),
                         new byte[0], 1, true);
@@ -154,25 +157,33 @@ public final class AdminClient implements AutoCloseable {
         }
     }
 
-    private List<JsonNode> retainedRecords(String person, Duration settle) throws MqttException, InterruptedException {
-        List<JsonNode> out = new ArrayList<>();
-        String filter = new Topics(prefix, Topics.FLEET).galleryRecordsOf(person);
-        client.subscribe(filter, 1, (topic, msg) -> {
-            if (msg.getPayload().length > 0) {
-                try {
-                    JsonNode n = JSON.readTree(msg.getPayload());
-                    synchronized (out) {
-                        out.add(n);
+    /**
+     * The retained records of a person. On first use this client subscribes to every gallery record and waits
+     * {@link #SETTLE} for the retained ones; from then on the index follows the broker live.
+     */
+    private List<JsonNode> records(String person) throws MqttException, InterruptedException {
+        if (!indexed) {
+            client.subscribe(new Topics(prefix, Topics.FLEET).galleryAll(), 1, (topic, msg) -> {
+                String[] levels = topic.split("/");
+                String id = levels[levels.length - 1];
+                String who = levels[levels.length - 2];
+                synchronized (index) {
+                    if (msg.getPayload().length == 0) {
+                        index.getOrDefault(who, new LinkedHashMap<>()).remove(id);
+                        return;
                     }
-                } catch (Exception e) {
-                    // not a record
+                    try {
+                        index.computeIfAbsent(who, k -> new LinkedHashMap<>()).put(id, JSON.readTree(msg.getPayload()));
+                    } catch (Exception e) {
+                        // not a record
+                    }
                 }
-            }
-        });
-        Thread.sleep(settle.toMillis());
-        client.unsubscribe(filter);
-        synchronized (out) {
-            return new ArrayList<>(out);
+            });
+            Thread.sleep(SETTLE.toMillis());
+            indexed = true;
+        }
+        synchronized (index) {
+            return new ArrayList<>(index.getOrDefault(person, Map.of()).values());
         }
     }
 
