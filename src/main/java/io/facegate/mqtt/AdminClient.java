@@ -45,6 +45,7 @@ public final class AdminClient implements AutoCloseable {
     static final Duration SETTLE = Duration.ofMillis(400);
     private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
     private boolean indexed;
+    private volatile Replies current;
 
     public AdminClient(String brokerUri, MqttConnectOptions options, String prefix, PrivateKey key, PublicKey pub,
                        Clock clock) throws MqttException {
@@ -56,7 +57,32 @@ public final class AdminClient implements AutoCloseable {
                 new MemoryPersistence());
         options.setCleanSession(true);
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        client.connect(options);
+        // Moquette 0.17 may drop a SUBSCRIBE that follows the CONNACK too closely: retry on a fresh connection.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!client.isConnected()) {
+                    client.connect(options);
+                }
+                client.subscribe(Topics.anyDevice(prefix, "reply"), 1, (topic, msg) -> {
+                    Replies r = current;
+                    if (r != null) {
+                        r.offer(msg.getPayload());
+                    }
+                });
+                break;
+            } catch (MqttException e) {
+                if (attempt == 5 || e.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                        || e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public static MqttConnectOptions plainOptions() {
@@ -192,9 +218,9 @@ public final class AdminClient implements AutoCloseable {
         return c > 0 || (c == 0 && a.get("id").asText().compareTo(b.get("id").asText()) > 0);
     }
 
-    private Replies listen(String commandId) throws MqttException {
+    private Replies listen(String commandId) {
         Replies r = new Replies(commandId);
-        client.subscribe(Topics.anyDevice(prefix, "reply"), 1, (topic, msg) -> r.offer(msg.getPayload()));
+        current = r;
         return r;
     }
 

@@ -29,7 +29,7 @@ final class Subscriber implements AutoCloseable {
     private final List<JsonNode> all = new ArrayList<>();
     private final Map<String, JsonNode> firstById = new LinkedHashMap<>();
 
-    Subscriber(String uri, String clientId, String... filters) throws MqttException {
+    Subscriber(String uri, String clientId, String... filters) throws MqttException, InterruptedException {
         client = new MqttClient(uri, clientId, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
@@ -37,26 +37,42 @@ final class Subscriber implements AutoCloseable {
         o.setAutomaticReconnect(true);
         o.setMaxReconnectDelay(500);
         o.setMaxInflight(1000);
-        client.connect(o);
-        for (String f : filters) {
-            client.subscribe(f, 1, (topic, msg) -> {
-                if (msg.getPayload().length == 0) {
-                    return;
+        // Moquette 0.17 sometimes drops a SUBSCRIBE sent right after the CONNACK of a new persistent session
+        // ("SUBSCRIBE received on already closed connection"): try again on a fresh connection.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!client.isConnected()) {
+                    client.connect(o);
                 }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(msg.getPayload());
-                } catch (IOException e) {
-                    n = JSON.getNodeFactory().textNode(new String(msg.getPayload()));
+                for (String f : filters) {
+                    client.subscribe(f, 1, (topic, msg) -> onMessage(msg.getPayload()));
                 }
-                synchronized (this) {
-                    all.add(n);
-                    if (n.has("event_id")) {
-                        firstById.putIfAbsent(n.get("event_id").asText(), n);
-                    }
-                    notifyAll();
+                return;
+            } catch (MqttException e) {
+                if (attempt == 5) {
+                    throw e;
                 }
-            });
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private void onMessage(byte[] payload) {
+        if (payload.length == 0) {
+            return;
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(payload);
+        } catch (IOException e) {
+            n = JSON.getNodeFactory().textNode(new String(payload));
+        }
+        synchronized (this) {
+            all.add(n);
+            if (n.has("event_id")) {
+                firstById.putIfAbsent(n.get("event_id").asText(), n);
+            }
+            notifyAll();
         }
     }
 
