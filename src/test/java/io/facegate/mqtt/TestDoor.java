@@ -23,12 +23,17 @@ final class TestDoor implements AutoCloseable {
     final MqttDoor mqtt;
 
     TestDoor(String uri, String id, Path dir, List<KeyPair> admins, int maxCommandBytes) throws Exception {
+        this(uri, id, dir, admins, maxCommandBytes, null);
+    }
+
+    TestDoor(String uri, String id, Path dir, List<KeyPair> admins, int maxCommandBytes,
+             MqttConfig.HomeAssistant ha) throws Exception {
         this.id = id;
         this.gallery = new TestGallery(dir.resolve(id + "-gallery.db"));
         List<String> keys = admins.stream()
                 .map(k -> Base64.getEncoder().encodeToString(k.getPublic().getEncoded())).toList();
         MqttConfig cfg = new MqttConfig(true, uri, id, "facegate", null, null, null, null, null, 5, 100L, 1000L,
-                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, null);
+                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha);
         this.mqtt = new MqttDoor(cfg, gallery, DeviceHealth::unknown, Clock.systemUTC());
     }
 
