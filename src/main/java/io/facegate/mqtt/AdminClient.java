@@ -56,6 +56,11 @@ public final class AdminClient implements AutoCloseable {
         this.client = new MqttClient(brokerUri, "facegate-admin-" + UUID.randomUUID().toString().substring(0, 8),
                 new MemoryPersistence());
         options.setCleanSession(true);
+        if (options.getSocketFactory() == null) {
+            options.setSocketFactory(NoDelaySockets.plain());
+        } else if (options.getSocketFactory() instanceof javax.net.ssl.SSLSocketFactory ssl) {
+            options.setSocketFactory(NoDelaySockets.tls(ssl));
+        }
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         // Moquette 0.17 may drop a SUBSCRIBE that follows the CONNACK too closely: retry on a fresh connection.
         for (int attempt = 1; ; attempt++) {

@@ -250,8 +250,10 @@ public final class MqttLink implements AutoCloseable {
             o.setPassword(cfg.password().toCharArray());
         }
         if (cfg.brokerUri().startsWith("ssl://")) {
-            o.setSocketFactory(PemTls.socketFactory(path(cfg.caFile()), path(cfg.clientCertFile()),
-                    path(cfg.clientKeyFile())));
+            o.setSocketFactory(NoDelaySockets.tls(PemTls.socketFactory(path(cfg.caFile()),
+                    path(cfg.clientCertFile()), path(cfg.clientKeyFile()))));
+        } else {
+            o.setSocketFactory(NoDelaySockets.plain());
         }
         return o;
     }

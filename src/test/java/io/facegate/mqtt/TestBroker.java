@@ -116,6 +116,7 @@ public abstract class TestBroker implements AutoCloseable {
             Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
                     "listener " + port + " 127.0.0.1",
                     "allow_anonymous true",
+                    "set_tcp_nodelay true",
                     // started as root, Mosquitto would drop to user 'mosquitto' and fail to save its persistence
                     "user " + System.getProperty("user.name"),
                     "persistence true",
