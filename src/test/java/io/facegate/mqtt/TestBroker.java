@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -110,12 +111,23 @@ public abstract class TestBroker implements AutoCloseable {
     static final class Mosquitto extends TestBroker {
         private Process process;
 
+        static Mosquitto custom(Path dir, java.util.function.IntFunction<List<String>> listeners) throws IOException {
+            Assumptions.assumeTrue(mosquittoPath() != null, "mosquitto is not on the PATH; test skipped");
+            Mosquitto m = new Mosquitto(dir, listeners);
+            m.start();
+            return m;
+        }
+
         Mosquitto(Path dir) throws IOException {
+            this(dir, port -> List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
+        }
+
+        /** A Mosquitto whose listeners and security come from {@code listeners} (given the free port). */
+        Mosquitto(Path dir, java.util.function.IntFunction<List<String>> listeners) throws IOException {
             super(dir);
             Files.createDirectories(dir.resolve("mosquitto-data"));
             Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
-                    "listener " + port + " 127.0.0.1",
-                    "allow_anonymous true",
+                    String.join("\n", listeners.apply(port)),
                     "set_tcp_nodelay true",
                     // started as root, Mosquitto would drop to user 'mosquitto' and fail to save its persistence
                     "user " + System.getProperty("user.name"),
