@@ -11,7 +11,12 @@ import java.time.Duration;
  * An error result must leave everything unchanged.
  */
 public interface DeviceActions {
-    /** Creates or replaces the person. Photos failing the quality gates: error code {@code quality_gate}. */
+    /**
+     * Creates or replaces the person. Photos failing the quality gates: error code {@code quality_gate}; templates
+     * of another model: {@code model_mismatch}. An ok result from photos should carry {@code data.templates}
+     * (base64 float32 little-endian, one per photo) and {@code data.model_sha256}: {@code admin enroll --fleet --via}
+     * turns them into the fleet record.
+     */
     CommandResult enroll(EnrollRequest request);
 
     /** Unknown person: error code {@code unknown_person}. */
