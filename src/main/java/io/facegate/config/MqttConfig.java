@@ -1,0 +1,112 @@
+package io.facegate.config;
+
+import java.util.List;
+
+/**
+ * YAML section {@code mqtt}: how a door talks to the (untrusted) broker, and which admins may command it.
+ *
+ * @param enabled               false keeps the door fully offline (events still go to the outbox file)
+ * @param brokerUri             {@code tcp://host:1883} or {@code ssl://host:8883}
+ * @param deviceId              MQTT client id and topic segment; letters, digits, '-' and '_' only
+ * @param topicPrefix           first topic level of every message (default {@code facegate})
+ * @param username              broker user, or null for anonymous
+ * @param password              broker password, or null
+ * @param caFile                PEM CA bundle to verify an {@code ssl://} broker (null: the JVM trust store)
+ * @param clientCertFile        PEM client certificate for mutual TLS, or null
+ * @param clientKeyFile         PEM PKCS#8 private key of that certificate, or null
+ * @param keepAliveSeconds      MQTT keep-alive
+ * @param reconnectMinMs        first reconnect delay; doubles up to {@code reconnectMaxMs}
+ * @param reconnectMaxMs        longest reconnect delay
+ * @param statePath             SQLite file holding the event outbox, applied command ids and gallery heads
+ * @param outboxMaxEvents       bound of the outbox; when full, the oldest events are dropped and counted
+ * @param adminPublicKeys       Ed25519 admin keys: a path to a {@code .pub} file or the base64 key itself
+ * @param maxCommandBytes       larger command payloads are refused unread
+ * @param clockSkewSeconds      tolerance for a command issued "in the future"
+ * @param healthIntervalSeconds how often the retained health message is refreshed
+ * @param eventSnapshots        attach the face snapshot (JPEG) to access events
+ * @param homeAssistant         Home Assistant discovery settings
+ */
+public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, String topicPrefix,
+                         String username, String password, String caFile, String clientCertFile,
+                         String clientKeyFile, Integer keepAliveSeconds, Long reconnectMinMs, Long reconnectMaxMs,
+                         String statePath, Integer outboxMaxEvents, List<String> adminPublicKeys,
+                         Integer maxCommandBytes, Integer clockSkewSeconds, Integer healthIntervalSeconds,
+                         Boolean eventSnapshots, HomeAssistant homeAssistant) {
+
+    /** Topic levels may not contain wildcards or separators; a device id also becomes an MQTT client id. */
+    private static final String ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
+
+    public MqttConfig {
+        enabled = enabled == null || enabled;
+        brokerUri = brokerUri == null ? "tcp://127.0.0.1:1883" : brokerUri;
+        deviceId = deviceId == null ? "door-1" : deviceId;
+        topicPrefix = topicPrefix == null ? "facegate" : topicPrefix;
+        keepAliveSeconds = keepAliveSeconds == null ? 30 : keepAliveSeconds;
+        reconnectMinMs = reconnectMinMs == null ? 1000L : reconnectMinMs;
+        reconnectMaxMs = reconnectMaxMs == null ? 60_000L : reconnectMaxMs;
+        statePath = statePath == null ? "facegate-mqtt.db" : statePath;
+        outboxMaxEvents = outboxMaxEvents == null ? 100_000 : outboxMaxEvents;
+        adminPublicKeys = adminPublicKeys == null ? List.of() : List.copyOf(adminPublicKeys);
+        maxCommandBytes = maxCommandBytes == null ? 4 * 1024 * 1024 : maxCommandBytes;
+        clockSkewSeconds = clockSkewSeconds == null ? 60 : clockSkewSeconds;
+        healthIntervalSeconds = healthIntervalSeconds == null ? 30 : healthIntervalSeconds;
+        eventSnapshots = eventSnapshots != null && eventSnapshots;
+        homeAssistant = homeAssistant == null ? HomeAssistant.defaults() : homeAssistant;
+
+        ConfigException.require(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"),
+                "mqtt.broker_uri", "must start with tcp:// or ssl://, got " + brokerUri);
+        ConfigException.require(deviceId.matches(ID_PATTERN), "mqtt.device_id",
+                "must be 1-64 letters, digits, '-' or '_' (it is a topic level and the client id)");
+        ConfigException.require(!deviceId.equals("fleet") && !deviceId.equals("+"), "mqtt.device_id",
+                "'fleet' is reserved for commands to every door");
+        ConfigException.require(topicPrefix.matches("[A-Za-z0-9_/-]{1,64}") && !topicPrefix.startsWith("/")
+                && !topicPrefix.endsWith("/"), "mqtt.topic_prefix", "must be topic levels without wildcards");
+        ConfigException.require(keepAliveSeconds > 0, "mqtt.keep_alive_seconds", "must be > 0");
+        ConfigException.require(reconnectMinMs > 0, "mqtt.reconnect_min_ms", "must be > 0");
+        ConfigException.require(reconnectMaxMs >= reconnectMinMs, "mqtt.reconnect_max_ms",
+                "must be >= mqtt.reconnect_min_ms");
+        ConfigException.require(outboxMaxEvents > 0, "mqtt.outbox_max_events", "must be > 0");
+        ConfigException.require(maxCommandBytes >= 1024, "mqtt.max_command_bytes", "must be >= 1024");
+        ConfigException.require(clockSkewSeconds >= 0, "mqtt.clock_skew_seconds", "must be >= 0");
+        ConfigException.require(healthIntervalSeconds > 0, "mqtt.health_interval_seconds", "must be > 0");
+        ConfigException.require(clientKeyFile == null || clientCertFile != null, "mqtt.client_cert_file",
+                "is required when mqtt.client_key_file is set");
+        ConfigException.require(clientCertFile == null || clientKeyFile != null, "mqtt.client_key_file",
+                "is required when mqtt.client_cert_file is set");
+    }
+
+    public static MqttConfig defaults() {
+        return new MqttConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null);
+    }
+
+    /** A copy for another door or broker: tests and the fleet tooling use it. */
+    public MqttConfig with(String brokerUri, String deviceId, String statePath, List<String> adminPublicKeys) {
+        return new MqttConfig(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile,
+                clientKeyFile, keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents,
+                adminPublicKeys, maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots,
+                homeAssistant);
+    }
+
+    /**
+     * YAML section {@code mqtt.home_assistant}.
+     *
+     * @param enabled             publish MQTT discovery
+     * @param discoveryPrefix     Home Assistant's discovery prefix (default {@code homeassistant})
+     * @param allowUnsignedUnlock let the Home Assistant lock entity open the door with an unsigned message.
+     *                            Off by default: anyone who can publish on the broker could then open the door.
+     */
+    public record HomeAssistant(Boolean enabled, String discoveryPrefix, Boolean allowUnsignedUnlock) {
+        public HomeAssistant {
+            enabled = enabled != null && enabled;
+            discoveryPrefix = discoveryPrefix == null ? "homeassistant" : discoveryPrefix;
+            allowUnsignedUnlock = allowUnsignedUnlock != null && allowUnsignedUnlock;
+            ConfigException.require(discoveryPrefix.matches("[A-Za-z0-9_/-]{1,64}"),
+                    "mqtt.home_assistant.discovery_prefix", "must be topic levels without wildcards");
+        }
+
+        public static HomeAssistant defaults() {
+            return new HomeAssistant(null, null, null);
+        }
+    }
+}

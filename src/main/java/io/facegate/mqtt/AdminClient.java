@@ -1,0 +1,273 @@
+package io.facegate.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.facegate.config.Yaml;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The admin side: signs commands, publishes them, and collects the replies. Used by {@code facegate admin} and by the
+ * integration tests, so both exercise the same path.
+ *
+ * <p>Gallery-changing commands for the whole fleet are published as retained records on
+ * {@code <prefix>/fleet/gallery/<person>/<command id>}; older records of the same person are then cleared so the
+ * broker holds one current record per person (plus any concurrent one, which doors order deterministically).
+ */
+public final class AdminClient implements AutoCloseable {
+    private static final ObjectMapper JSON = Yaml.jsonMapper();
+
+    private final MqttClient client;
+    private final String prefix;
+    private final PrivateKey key;
+    private final PublicKey pub;
+    private final Clock clock;
+    /** How long retained messages are given to arrive after a subscription. */
+    static final Duration SETTLE = Duration.ofMillis(400);
+    private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
+    private boolean indexed;
+    private volatile Replies current;
+
+    public AdminClient(String brokerUri, MqttConnectOptions options, String prefix, PrivateKey key, PublicKey pub,
+                       Clock clock) throws MqttException {
+        this.prefix = prefix;
+        this.key = key;
+        this.pub = pub;
+        this.clock = clock;
+        this.client = new MqttClient(brokerUri, "facegate-admin-" + UUID.randomUUID().toString().substring(0, 8),
+                new MemoryPersistence());
+        options.setCleanSession(true);
+        if (options.getSocketFactory() == null) {
+            options.setSocketFactory(NoDelaySockets.plain());
+        } else if (options.getSocketFactory() instanceof javax.net.ssl.SSLSocketFactory ssl) {
+            options.setSocketFactory(NoDelaySockets.tls(ssl));
+        }
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        // Moquette 0.17 may drop a SUBSCRIBE that follows the CONNACK too closely: retry on a fresh connection.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!client.isConnected()) {
+                    client.connect(options);
+                }
+                client.subscribe(Topics.anyDevice(prefix, "reply"), 1, (topic, msg) -> {
+                    Replies r = current;
+                    if (r != null) {
+                        r.offer(msg.getPayload());
+                    }
+                });
+                break;
+            } catch (MqttException e) {
+                if (attempt == 5 || e.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                        || e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    public static MqttConnectOptions plainOptions() {
+        return new MqttConnectOptions();
+    }
+
+    /** Signs a command valid from now for {@code ttl}. */
+    public ObjectNode sign(CommandKind kind, String target, ObjectNode body, Duration ttl) {
+        Instant now = clock.instant();
+        return SignedCommand.sign(UUID.randomUUID().toString(), kind, target, now, now.plus(ttl), body, key, pub);
+    }
+
+    /** Devices whose retained status is {@code online}, waiting {@code settle} for retained messages to arrive. */
+    public Set<String> onlineDevices(Duration settle) throws MqttException, InterruptedException {
+        Map<String, String> status = new LinkedHashMap<>();
+        String filter = Topics.anyDevice(prefix, "status");
+        client.subscribe(filter, 1, (topic, msg) -> {
+            synchronized (status) {
+                status.put(Topics.deviceOf(prefix, topic), new String(msg.getPayload(), StandardCharsets.UTF_8));
+            }
+        });
+        Thread.sleep(settle.toMillis());
+        client.unsubscribe(filter);
+        Set<String> online = new TreeSet<>();
+        synchronized (status) {
+            status.forEach((d, s) -> {
+                if ("online".equals(s)) {
+                    online.add(d);
+                }
+            });
+        }
+        return online;
+    }
+
+    /**
+     * Publishes a signed command and waits for replies: from {@code device}, or from each of {@code expect} for a
+     * fleet command. Returns the replies received by the deadline (fewer than expected on timeout).
+     */
+    public List<JsonNode> send(ObjectNode cmd, Set<String> expect, Duration timeout)
+            throws MqttException, InterruptedException {
+        String target = cmd.get("target").asText();
+        CommandKind kind = CommandKind.fromWire(cmd.get("kind").asText());
+        Replies replies = listen(cmd.get("id").asText());
+        try {
+            byte[] payload = JSON.writeValueAsBytes(cmd);
+            if (Topics.FLEET.equals(target) && kind.changesPerson) {
+                String person = cmd.get("body").get("person_id").asText();
+                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, cmd.get("id").asText()),
+                        payload, 1, true);
+                clearOlderRecords(person, cmd);
+            } else {
+                String topic = Topics.FLEET.equals(target) ? new Topics(prefix, "x").fleetCommand()
+                        : new Topics(prefix, target).command();
+                client.publish(topic, payload, 1, false);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return replies.await(expect, timeout);
+    }
+
+    /** Publishes raw bytes to a device's command topic and waits for a reply with that id (tests). */
+    public List<JsonNode> sendRaw(String device, byte[] payload, String expectedId, Duration timeout)
+            throws MqttException, InterruptedException {
+        Replies replies = listen(expectedId);
+        client.publish(new Topics(prefix, device).command(), payload, 1, false);
+        return replies.await(Set.of(device), timeout);
+    }
+
+    /** The newest retained record of a person, or null: for fleet updates, which carry the full person. */
+    public JsonNode currentRecord(String person) throws MqttException, InterruptedException {
+        JsonNode best = null;
+        for (JsonNode r : records(person)) {
+            if (best == null || newer(r, best)) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    /** Streams events ({@code <prefix>/<device or +>/events}) to {@code sink} until interrupted or closed. */
+    public void subscribeEvents(String device, Consumer<JsonNode> sink) throws MqttException {
+        client.subscribe(new Topics(prefix, device == null ? "+" : device).events(), 1, (topic, msg) -> {
+            try {
+                sink.accept(JSON.readTree(msg.getPayload()));
+            } catch (Exception e) {
+                // not JSON: not one of ours
+            }
+        });
+    }
+
+    private void clearOlderRecords(String person, ObjectNode cmd) throws MqttException, InterruptedException {
+        for (JsonNode r : records(person)) {
+            if (!r.get("id").asText().equals(cmd.get("id").asText()) && newer(cmd, r)) {
+                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, r.get("id").asText()),
+                        new byte[0], 1, true);
+            }
+        }
+    }
+
+    /**
+     * The retained records of a person. On first use this client subscribes to every gallery record and waits
+     * {@link #SETTLE} for the retained ones; from then on the index follows the broker live.
+     */
+    private List<JsonNode> records(String person) throws MqttException, InterruptedException {
+        if (!indexed) {
+            client.subscribe(new Topics(prefix, Topics.FLEET).galleryAll(), 1, (topic, msg) -> {
+                String[] levels = topic.split("/");
+                String id = levels[levels.length - 1];
+                String who = levels[levels.length - 2];
+                synchronized (index) {
+                    if (msg.getPayload().length == 0) {
+                        index.getOrDefault(who, new LinkedHashMap<>()).remove(id);
+                        return;
+                    }
+                    try {
+                        index.computeIfAbsent(who, k -> new LinkedHashMap<>()).put(id, JSON.readTree(msg.getPayload()));
+                    } catch (Exception e) {
+                        // not a record
+                    }
+                }
+            });
+            Thread.sleep(SETTLE.toMillis());
+            indexed = true;
+        }
+        synchronized (index) {
+            return new ArrayList<>(index.getOrDefault(person, Map.of()).values());
+        }
+    }
+
+    private static boolean newer(JsonNode a, JsonNode b) {
+        int c = Instant.parse(a.get("issued_at").asText()).compareTo(Instant.parse(b.get("issued_at").asText()));
+        return c > 0 || (c == 0 && a.get("id").asText().compareTo(b.get("id").asText()) > 0);
+    }
+
+    private Replies listen(String commandId) {
+        Replies r = new Replies(commandId);
+        current = r;
+        return r;
+    }
+
+    @Override
+    public void close() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect(1000);
+        }
+        client.close(true);
+    }
+
+    /** Replies to one command id, one per device. */
+    private static final class Replies {
+        private final String id;
+        private final Map<String, JsonNode> byDevice = new LinkedHashMap<>();
+
+        Replies(String id) {
+            this.id = id;
+        }
+
+        synchronized void offer(byte[] payload) {
+            try {
+                JsonNode n = JSON.readTree(payload);
+                if (java.util.Objects.equals(id, n.path("command_id").asText(null))) {
+                    byDevice.putIfAbsent(n.path("device").asText(), n);
+                    notifyAll();
+                }
+            } catch (Exception e) {
+                // ignore foreign payloads
+            }
+        }
+
+        synchronized List<JsonNode> await(Set<String> expect, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!byDevice.keySet().containsAll(expect)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                wait(left);
+            }
+            return new ArrayList<>(byDevice.values());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.facegate.mqtt;
+
+import java.time.Duration;
+
+/**
+ * What a verified command may do to the door: the daemon implements it over the gallery and the door state
+ * machine. Called from one thread, one command at a time, only after the signature, validity and replay checks.
+ *
+ * <p>Every gallery change must be durable when the method returns ok (the admin is told "ok" right after) and
+ * idempotent: applying the same enrollment twice leaves the same gallery (gallery sync re-delivers records).
+ * An error result must leave everything unchanged.
+ */
+public interface DeviceActions {
+    /**
+     * Creates or replaces the person. Photos failing the quality gates: error code {@code quality_gate}; templates
+     * of another model: {@code model_mismatch}. An ok result from photos should carry {@code data.templates}
+     * (base64 float32 little-endian, one per photo) and {@code data.model_sha256}: {@code admin enroll --fleet --via}
+     * turns them into the fleet record.
+     */
+    CommandResult enroll(EnrollRequest request);
+
+    /** Unknown person: error code {@code unknown_person}. */
+    CommandResult updatePerson(PersonUpdate update);
+
+    /** Removing an absent person is ok (idempotent). */
+    CommandResult removePerson(String personId);
+
+    /** Opens the door now for {@code duration}; {@code by} names the admin key for the audit trail. */
+    CommandResult unlock(Duration duration, String by);
+
+    CommandResult lockdown(boolean on, String by);
+
+    GalleryState galleryState();
+}

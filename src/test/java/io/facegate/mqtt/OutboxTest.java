@@ -1,0 +1,80 @@
+package io.facegate.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.facegate.access.Decision;
+import io.facegate.access.DenialReason;
+import io.facegate.config.Yaml;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The outbox on a real SQLite file: ordering, durability across reopen, the bound and the drop report. */
+class OutboxTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void eventsSurviveReopenInOrderAndLeaveOnlyWhenAcknowledged() throws Exception {
+        Path file = dir.resolve("state.db");
+        String firstId;
+        try (StateDb db = StateDb.open(file)) {
+            Outbox box = new Outbox(db, "door-1", 100);
+            EventMessage a = box.append(EventMessage.Draft.of(Decision.grant("p1", "Ada", 0.71, 0.9, 3,
+                    Instant.parse("2025-01-01T10:00:00Z"))));
+            EventMessage b = box.append(EventMessage.Draft.of(Decision.deny(DenialReason.SPOOF_SUSPECTED, null,
+                    null, 0.2, 0.1, 4, Instant.parse("2025-01-01T10:00:01Z"))));
+            assertTrue(b.seq() > a.seq());
+            assertNotEquals(a.eventId(), b.eventId());
+            firstId = a.eventId();
+            box.acknowledge(List.of(a.seq()));
+        }
+        try (StateDb db = StateDb.open(file)) {
+            Outbox box = new Outbox(db, "door-1", 100);
+            List<Outbox.Stored> left = box.peek(0, 10);
+            assertEquals(1, left.size());
+            assertNotEquals(firstId, left.get(0).eventId());
+            JsonNode json = Yaml.jsonMapper().readTree(left.get(0).payload());
+            assertEquals("access_denied", json.get("type").asText());
+            assertEquals("SPOOF_SUSPECTED", json.get("reason").asText());
+            assertEquals("2025-01-01T10:00:01Z", json.get("time").asText());
+            assertEquals("door-1", json.get("device").asText());
+            assertFalse(json.has("person_id"), "unknown person is left out, not null");
+            // sequence numbers keep rising after a restart, even with the outbox emptied
+            box.acknowledge(List.of(left.get(0).seq()));
+            EventMessage c = box.append(EventMessage.Draft.of("door_opened", Instant.now(), null, null, "x"));
+            assertTrue(c.seq() > left.get(0).seq());
+        }
+    }
+
+    @Test
+    void fullOutboxDropsTheOldestAndReportsHowMany() {
+        try (StateDb db = StateDb.open(dir.resolve("bounded.db"))) {
+            Outbox box = new Outbox(db, "door-1", 10);
+            for (int i = 0; i < 25; i++) {
+                box.append(EventMessage.Draft.of("door_opened", Instant.now(), null, null, "n" + i));
+            }
+            assertEquals(10, box.depth());
+            assertEquals(15, box.droppedTotal());
+            List<Outbox.Stored> kept = box.peek(0, 100);
+            assertTrue(new String(kept.get(0).payload()).contains("\"n15\""), "the oldest were dropped");
+            box.reportDrops(Instant.now());
+            List<Outbox.Stored> after = box.peek(0, 100);
+            String last = new String(after.get(after.size() - 1).payload());
+            assertTrue(last.contains("events_dropped") && last.contains("15 oldest"), last);
+            // the report itself displaced one more event: counted, reported next time, never lost silently
+            assertEquals(16, box.droppedTotal());
+            box.reportDrops(Instant.now());
+            List<Outbox.Stored> again = box.peek(0, 100);
+            assertTrue(new String(again.get(again.size() - 1).payload()).contains("1 oldest"));
+            assertEquals(10, box.depth());
+        }
+    }
+}
