@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 BenchDecisionCommand.class,
                 BenchIdentifyCommand.class,
                 BenchSearchCommand.class,
+                BenchMqttCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 EnrollCommand.class,
                 GalleryCommand.class,
                 CompareCommand.class,
+                AdminCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -174,6 +174,19 @@ public final class Enroller {
         return decide(person, assessed, replace);
     }
 
+    /** A photo received as bytes (an MQTT enroll command), with a name for messages. */
+    public record PhotoBytes(String name, byte[] data) {
+    }
+
+    /** As {@link #enroll(Person, List, boolean)}, for photos that arrived as bytes rather than files. */
+    public Outcome enrollBytes(Person person, List<PhotoBytes> photos, boolean replace) {
+        List<Assessed> assessed = new ArrayList<>();
+        for (PhotoBytes p : photos) {
+            assessed.add(assess(p.name(), p.data()));
+        }
+        return decide(person, assessed, replace);
+    }
+
     Outcome decide(Person person, List<Assessed> assessed, boolean replace) {
         List<PhotoOutcome> outcomes = new ArrayList<>();
         List<Template> accepted = new ArrayList<>();
