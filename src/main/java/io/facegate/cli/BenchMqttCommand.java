@@ -44,11 +44,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code facegate bench-mqtt}: sustained events per second through the durable outbox to a broker and back out to a
+ * {@code facegate bench mqtt}: sustained events per second through the durable outbox to a broker and back out to a
  * subscriber, and enroll-command-to-reply latency (sign, publish, verify, apply, record, reply). Medians of several
  * runs, as JSON.
  */
-@Command(name = "bench-mqtt", mixinStandardHelpOptions = true,
+@Command(name = "mqtt", mixinStandardHelpOptions = true,
         description = "Benchmark MQTT events through the outbox and enroll command latency.")
 public final class BenchMqttCommand implements Callable<Integer> {
     @Option(names = "--broker", required = true, description = "Broker URI, e.g. tcp://127.0.0.1:1883 (a local Mosquitto).")

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Face-recognition door controller for edge hardware.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RunCommand.class,
                 EnrollCommand.class,
                 GalleryCommand.class,
                 CompareCommand.class,

@@ -1,0 +1,49 @@
+package io.facegate.cli;
+
+import io.facegate.config.ConfigLoader;
+import io.facegate.config.FacegateConfig;
+import io.facegate.daemon.Facegate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code facegate run}: the daemon, as systemd starts it. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the door controller daemon: camera -> faces -> gallery -> decision -> door + MQTT.",
+                "Stops on SIGTERM: stops deciding, locks the door, flushes events, publishes offline, exits 0."})
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The YAML configuration (see deploy/facegate.yml).")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the configuration and exit.")
+    boolean check;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FacegateConfig cfg = ConfigLoader.load(config);
+        if (check) {
+            System.out.println(config + ": configuration is valid");
+            return 0;
+        }
+        Facegate daemon = Facegate.start(cfg, Facegate.Options.defaults());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping (signal)");
+            daemon.close();
+            stopped.countDown();
+        }, "facegate-shutdown"));
+        daemon.awaitPipeline();
+        // the camera source ended (a file): stop as on a signal, unless the signal is already doing so
+        daemon.close();
+        stopped.countDown();
+        return 0;
+    }
+}
