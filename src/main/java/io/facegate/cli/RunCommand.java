@@ -39,6 +39,8 @@ public final class RunCommand implements Callable<Integer> {
             log.info("stopping (signal)");
             daemon.close();
             stopped.countDown();
+            // an orderly stop is a success: exit 0 rather than the JVM's 143 for SIGTERM
+            Runtime.getRuntime().halt(0);
         }, "facegate-shutdown"));
         daemon.awaitPipeline();
         // the camera source ended (a file): stop as on a signal, unless the signal is already doing so
