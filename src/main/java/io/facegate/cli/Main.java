@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 RunCommand.class,
+                DemoCommand.class,
                 EnrollCommand.class,
                 GalleryCommand.class,
                 CompareCommand.class,
@@ -46,7 +47,15 @@ public final class Main implements Runnable {
         return 2;
     }
 
+    /** Commands that print their own report: the daemon's INFO lines would only interleave with it. */
+    private static final java.util.Set<String> REPORTING_COMMANDS = java.util.Set.of("demo", "bench", "compare");
+
     public static void main(String[] args) {
+        if (args.length > 0 && REPORTING_COMMANDS.contains(args[0])
+                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            // must be set before the first logger exists
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(commandLine().execute(args));
     }
 }

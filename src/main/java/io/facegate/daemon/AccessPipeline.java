@@ -9,6 +9,7 @@ import io.facegate.gallery.Gallery;
 import io.facegate.gallery.MatchResult;
 import io.facegate.vision.BoundingBox;
 import io.facegate.vision.DetectedFace;
+import io.facegate.vision.Embeddings;
 import io.facegate.vision.FaceDetector;
 import io.facegate.vision.FacePipeline;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,6 +44,9 @@ public final class AccessPipeline implements Runnable {
     private final PipelineMetrics metrics;
     private final boolean liveness;
     private final double threshold;
+    private final double sameFaceMin;
+    /** Each live track's latest embedding, to notice a different face taking its place (memory only). */
+    private final Map<Long, float[]> lastEmbedding = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean cameraLost;
     private volatile long heartbeatNanos = System.nanoTime();
@@ -49,7 +55,7 @@ public final class AccessPipeline implements Runnable {
 
     public AccessPipeline(FramePump pump, FacePipeline vision, FaceTracker tracker, Gallery gallery,
                           AccessPolicy policy, DoorController door, EventSink events, PipelineMetrics metrics,
-                          boolean liveness) {
+                          boolean liveness, double sameFaceMin) {
         this.pump = pump;
         this.vision = vision;
         this.tracker = tracker;
@@ -60,6 +66,7 @@ public final class AccessPipeline implements Runnable {
         this.metrics = metrics;
         this.liveness = liveness;
         this.threshold = gallery.config().threshold();
+        this.sameFaceMin = sameFaceMin;
     }
 
     @Override
@@ -76,7 +83,7 @@ public final class AccessPipeline implements Runnable {
             if (cameraLost) {
                 // faces seen before the outage are not the faces after it: start every vote afresh
                 cameraLost = false;
-                tracker.clear().forEach(policy::forget);
+                tracker.clear().forEach(this::forget);
             }
             if (frame == null) {
                 if (!pump.isRunning()) {
@@ -110,9 +117,7 @@ public final class AccessPipeline implements Runnable {
             boxes.add(d.box());
         }
         FaceTracker.Update update = tracker.update(boxes, System.nanoTime() / 1_000_000);
-        for (long ended : update.ended()) {
-            policy.forget(ended);
-        }
+        update.ended().forEach(this::forget);
         for (FaceTracker.TrackedFace face : update.faces()) {
             if (face.embedDue()) {
                 recognise(image, frame, face, detections.get(face.inputIndex()));
@@ -138,20 +143,41 @@ public final class AccessPipeline implements Runnable {
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
             embedding = vision.embed(image, face);
         }
+        long trackId = tracked.trackId();
+        float[] previous = lastEmbedding.get(trackId);
+        if (previous != null && Embeddings.cosine(previous, embedding) < sameFaceMin) {
+            // someone else now stands where the tracked face was: their votes start afresh
+            forget(trackId);
+            trackId = tracker.restart(trackId);
+        }
+        lastEmbedding.put(trackId, embedding);
         MatchResult match;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.MATCH)) {
             match = gallery.identify(embedding);
         }
         // the policy votes on the best candidate above the threshold and judges the margin itself
         String candidate = match.candidateId() != null && match.score() >= threshold ? match.candidateId() : null;
-        Recognition r = new Recognition(tracked.trackId(), candidate, match.score(), match.margin(), live,
+        Recognition r = new Recognition(trackId, candidate, match.score(), match.margin(), live,
                 face.box().width(), frame.capturedAt());
+        if (log.isDebugEnabled()) {
+            log.debug("track {} frame {}: candidate {} score {} margin {} live {} face {}px", trackId,
+                    frame.sequence(), match.candidateId(), String.format("%.3f", match.score()),
+                    String.format("%.3f", match.margin()), String.format("%.2f", live), (int) face.box().width());
+        }
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
             decision.filter(Decision::granted).ifPresent(door::grant);
         }
-        decision.ifPresent(events::decision);
+        if (decision.isPresent()) {
+            tracker.settle(trackId);
+            events.decision(decision.get());
+        }
+    }
+
+    private void forget(long trackId) {
+        policy.forget(trackId);
+        lastEmbedding.remove(trackId);
     }
 
     /** Called from the camera thread: the pipeline thread drops its tracks on its next turn. */

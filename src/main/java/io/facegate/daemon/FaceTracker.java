@@ -14,9 +14,10 @@ import java.util.Map;
  * Follows faces from frame to frame so that a person standing at the door is one track, not a new face on
  * every frame. Boxes are associated greedily by overlap (IoU, best pairs first; a door sees a handful of
  * faces, so the optimal assignment would change nothing). A track that is not seen for
- * {@code expireMs} ends. Each track is due for embedding when it starts and then at most every
- * {@code embedIntervalMs}: recognition runs a few times a second per face, which is enough to vote on,
- * instead of on every frame. Faces narrower than {@code minFacePx} are ignored.
+ * {@code expireMs} ends. Until a track is {@link #settle settled} (the access policy has decided about it) it is
+ * due for embedding on every frame, so the vote concludes as soon as possible; after that at most every
+ * {@code embedIntervalMs}, a few times a second, to notice when somebody else takes its place
+ * ({@link #restart}). Faces narrower than {@code minFacePx} are ignored.
  *
  * <p>Not thread-safe: used by the processing thread only. Times are monotonic milliseconds (e.g.
  * {@code System.nanoTime() / 1_000_000}), never wall-clock time, which can jump.
@@ -54,6 +55,7 @@ public final class FaceTracker {
         long lastSeenMs;
         long lastEmbedMs;
         boolean embedPending = true;
+        boolean settled;
         int embedCount;
 
         Track(long id, BoundingBox box, long now) {
@@ -132,7 +134,7 @@ public final class FaceTracker {
             }
             t.box = boxes.get(i);
             t.lastSeenMs = nowMs;
-            boolean due = t.embedPending || nowMs - t.lastEmbedMs >= embedIntervalMs;
+            boolean due = t.embedPending || !t.settled || nowMs - t.lastEmbedMs >= embedIntervalMs;
             if (due) {
                 t.embedPending = false;
                 t.lastEmbedMs = nowMs;
@@ -149,6 +151,31 @@ public final class FaceTracker {
         if (t != null) {
             t.embedPending = true;
         }
+    }
+
+    /** The policy has decided about this track: from now on embed it only every {@code embedIntervalMs}. */
+    public void settle(long trackId) {
+        Track t = tracks.get(trackId);
+        if (t != null) {
+            t.settled = true;
+        }
+    }
+
+    /**
+     * Another face has taken over this track (the same place, a different person): the track continues under a new
+     * id, unsettled, and the old id is gone. Returns the new id, or the same id when the track is unknown.
+     */
+    public long restart(long trackId) {
+        Track old = tracks.remove(trackId);
+        if (old == null) {
+            return trackId;
+        }
+        Track t = new Track(nextId++, old.box, old.lastSeenMs);
+        t.lastEmbedMs = old.lastEmbedMs;
+        t.embedPending = false;
+        t.embedCount = 1;
+        tracks.put(t.id, t);
+        return t.id;
     }
 
     /** Ends every track (the camera was lost: whoever stood there may be gone); returns their ids. */

@@ -128,7 +128,7 @@ public final class Facegate implements AutoCloseable {
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
         opened.add(pump);
         pipeline = new AccessPipeline(pump, vision, tracker, gallery, policy, door, events, metrics,
-                config.access().livenessEnabled());
+                config.access().livenessEnabled(), config.pipeline().trackSameFaceMin());
         if (mqtt != null) {
             mqtt.start();
         }

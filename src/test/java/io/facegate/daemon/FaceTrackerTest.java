@@ -32,6 +32,7 @@ class FaceTrackerTest {
             if (frame == 0) {
                 id = f.trackId();
                 assertTrue(f.isNew());
+                tracker.settle(id);     // the policy decided on the first frame: slow down from here
             } else {
                 assertEquals(id, f.trackId(), "same person, same track at frame " + frame);
                 assertFalse(f.isNew());
@@ -98,12 +99,39 @@ class FaceTrackerTest {
     @Test
     void retryEmbedMakesATrackDueOnTheNextFrame() {
         long id = tracker.update(List.of(box(100, 100, 100)), 0).faces().get(0).trackId();
+        tracker.settle(id);
         assertFalse(tracker.update(List.of(box(100, 100, 100)), 66).faces().get(0).embedDue());
         tracker.retryEmbed(id);
         var f = tracker.update(List.of(box(100, 100, 100)), 132).faces().get(0);
         assertTrue(f.embedDue());
         assertEquals(2, f.embedCount());
         assertEquals(132, f.ageMs());
+    }
+
+    @Test
+    void anUndecidedTrackIsEmbeddedOnEveryFrameUntilSettled() {
+        long id = -1;
+        for (int frame = 0; frame < 4; frame++) {
+            var f = tracker.update(List.of(box(100, 100, 100)), frame * 33L).faces().get(0);
+            id = f.trackId();
+            assertTrue(f.embedDue(), "frame " + frame + ": the vote needs consecutive frames");
+        }
+        tracker.settle(id);
+        assertFalse(tracker.update(List.of(box(100, 100, 100)), 4 * 33L).faces().get(0).embedDue());
+        assertTrue(tracker.update(List.of(box(100, 100, 100)), 99 + 250).faces().get(0).embedDue());
+    }
+
+    @Test
+    void restartGivesTheSamePlaceANewUnsettledTrack() {
+        long id = tracker.update(List.of(box(100, 100, 100)), 0).faces().get(0).trackId();
+        tracker.settle(id);
+        long fresh = tracker.restart(id);
+        assertTrue(fresh > id);
+        var f = tracker.update(List.of(box(102, 100, 100)), 33).faces().get(0);
+        assertEquals(fresh, f.trackId(), "the box continues under the new id");
+        assertTrue(f.embedDue(), "a restarted track is undecided again");
+        assertEquals(1, tracker.activeTracks());
+        assertEquals(12345, tracker.restart(12345), "an unknown track is left alone");
     }
 
     @Test
@@ -115,7 +143,7 @@ class FaceTrackerTest {
 
     @Test
     void zeroIntervalEmbedsEveryFrameAndConfigIsHonoured() {
-        var every = new FaceTracker(new PipelineConfig(10, 0, 0.5, 500, 16));
+        var every = new FaceTracker(new PipelineConfig(10, 0, 0.5, 500, 16, null));
         for (int i = 0; i < 3; i++) {
             assertTrue(every.update(List.of(box(0, 0, 50)), i * 10L).faces().get(0).embedDue());
         }

@@ -1,0 +1,133 @@
+package io.facegate.demo;
+
+import io.facegate.bench.Rss;
+import io.facegate.camera.VisitFrameSource;
+import io.facegate.config.ConfigLoader;
+import io.facegate.config.FacegateConfig;
+import io.facegate.config.VisionConfig;
+import io.facegate.daemon.Facegate;
+import io.facegate.daemon.PipelineMetrics;
+import io.facegate.gallery.Enroller;
+import io.facegate.gallery.Gallery;
+import io.facegate.gallery.Person;
+import io.facegate.mqtt.EmbeddedBroker;
+import io.facegate.vision.FacePipeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One run of the real daemon against a scenario: an embedded MQTT broker on loopback, the Pi4J mock door, the
+ * gallery in a scratch folder, the people of the scenario enrolled through the real enroller, and a camera that
+ * plays their visits. Shared by {@code facegate demo} and {@code facegate bench pipeline}.
+ */
+public final class DemoRun {
+    public static final String DEVICE = "demo-door";
+
+    /** How the camera plays the visits. */
+    public record Camera(int width, int height, int framesPerVisit, int emptyFrames, double fps, boolean loop) {
+    }
+
+    /** Enrollment results: who got in the gallery, and photos refused by the quality gates. */
+    public record Enrolled(int people, int templates, List<String> refused) {
+    }
+
+    public record Result(Enrolled enrolled, VisitRecorder.Summary visits, PipelineMetrics.Snapshot metrics,
+                         double seconds, double rssMbStart, double rssMbEnd) {
+    }
+
+    private DemoRun() {
+    }
+
+    /** The configuration of a demo door: everything real except the hardware, in {@code work}. */
+    public static FacegateConfig config(Path work, VisionConfig vision, String brokerUri) {
+        String yaml = String.join("\n",
+                "vision:",
+                "  models_dir: '" + vision.modelsDir().toAbsolutePath() + "'",
+                "  intra_op_threads: " + vision.intraOpThreads(),
+                "gallery:",
+                "  data_dir: '" + work.toAbsolutePath() + "'",
+                "access:",
+                "  default_schedule: always",
+                "door:",
+                "  provider: mock",
+                "  unlock_ms: 1000",
+                "mqtt:",
+                "  broker_uri: " + brokerUri,
+                "  device_id: " + DEVICE,
+                "  state_path: '" + work.resolve("mqtt-state.db").toAbsolutePath() + "'",
+                "");
+        return ConfigLoader.parse(yaml);
+    }
+
+    /** Enrolls the scenario's people through the quality gates, into the gallery the daemon will open. */
+    public static Enrolled enroll(FacegateConfig cfg, FacePipeline vision, Scenario scenario) {
+        List<String> refused = new ArrayList<>();
+        int people = 0;
+        int templates = 0;
+        try (Gallery gallery = Gallery.open(cfg.gallery(), vision.featureModel())) {
+            Enroller enroller = new Enroller(vision, gallery);
+            for (Scenario.Enrollee e : scenario.enrollees()) {
+                Enroller.Outcome o = enroller.enroll(Person.of(e.id(), e.name(), Set.of("staff")), e.photos(), true);
+                for (Enroller.PhotoOutcome p : o.photos()) {
+                    if (!p.accepted()) {
+                        refused.add(e.id() + ": " + Path.of(p.source()).getFileName() + ": " + p.message());
+                    }
+                }
+                if (o.change().isPresent()) {
+                    people++;
+                    templates += o.accepted();
+                }
+            }
+        }
+        return new Enrolled(people, templates, refused);
+    }
+
+    /**
+     * Runs the daemon until every visit has been played, then stops it (door locked, events flushed).
+     *
+     * @param display live lines of what happens, or null
+     */
+    public static Result run(FacegateConfig cfg, Scenario scenario, Enrolled enrolled, Camera camera,
+                             EmbeddedBroker broker, Consumer<VisitRecorder.Line> display) throws InterruptedException {
+        VisitRecorder recorder = new VisitRecorder(scenario.visitors(), display);
+        VisitFrameSource source = new VisitFrameSource(scenario.visits(), camera.width(), camera.height(),
+                camera.framesPerVisit(), camera.emptyFrames(), camera.fps(), camera.loop(), recorder);
+        double rssStart = Rss.megabytes();
+        long t0 = System.nanoTime();
+        Facegate daemon = Facegate.start(cfg, new Facegate.Options(source, recorder, java.time.Clock.systemUTC()));
+        PipelineMetrics.Snapshot metrics;
+        try {
+            daemon.awaitPipeline();
+            metrics = daemon.metrics().snapshot();
+            waitForOutbox(daemon);
+        } finally {
+            daemon.close();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Result(enrolled, recorder.summary(), metrics, seconds, rssStart, Rss.megabytes());
+    }
+
+    /** Gives the publisher a moment to deliver what the outbox holds (it would be delivered after a restart too). */
+    private static void waitForOutbox(Facegate daemon) throws InterruptedException {
+        if (daemon.mqtt() == null) {
+            return;
+        }
+        for (int i = 0; i < 50 && daemon.mqtt().outbox().depth() > 0; i++) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** The demo's scratch folder, removed at the end. */
+    public static void deleteTree(Path dir) {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // leaving a temp folder behind is harmless
+        }
+    }
+}
