@@ -118,6 +118,9 @@ public record DoorConfig(String provider, String lockType, String relayPolarity,
         require(exitUnlockMs > 0, "door.exit_unlock_ms", "must be > 0");
         require(heldOpenMs > 0, "door.held_open_ms", "must be > 0");
         require(maxUnlockMs >= unlockMs, "door.max_unlock_ms", "must be >= door.unlock_ms");
+        require(!linuxfsPath.isBlank(), "door.linuxfs_path", "must name the sysfs GPIO folder");
+        require(pigpioHost == null || !pigpioHost.isBlank(), "door.pigpio_host",
+                "must not be empty (leave the key out for the native library)");
         require(pigpioPort > 0 && pigpioPort < 65536, "door.pigpio_port", "must be 1..65535");
     }
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  *
  * @param dataDir                directory holding {@code gallery.db}; default {@code /var/lib/facegate}
  * @param maxTemplatesPerPerson  templates kept per person (one per accepted photo); default 5
- * @param threshold              cosine a probe must reach to match a person; default 0.41 (about FAR 1e-3 for
+ * @param threshold              cosine a probe must reach to match a person, in (0, 1); default 0.41 (about FAR 1e-3 for
  *                               the default model pack, see shared/models.md)
  * @param minMargin              best person's score minus the best other person's score must reach this; default 0.03
  * @param duplicateThreshold     a new photo scoring this high against another person is refused as a
@@ -52,9 +52,11 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         simd = simd == null || simd;
         int8 = int8 == null || int8;
 
+        ConfigException.require(!dataDir.toString().isBlank(), "gallery.data_dir", "must name a folder");
         ConfigException.require(maxTemplatesPerPerson >= 1 && maxTemplatesPerPerson <= 100,
                 "gallery.max_templates_per_person", "must be between 1 and 100");
-        ConfigException.require(threshold > -1 && threshold < 1, "gallery.threshold", "must be a cosine in (-1, 1)");
+        // at 0 or below nearly every face is "similar" to someone enrolled: the door would open for strangers
+        ConfigException.require(threshold > 0 && threshold < 1, "gallery.threshold", "must be a cosine in (0, 1)");
         ConfigException.require(minMargin >= 0 && minMargin < 2, "gallery.min_margin", "must be in [0, 2)");
         ConfigException.require(duplicateThreshold > -1 && duplicateThreshold < 1,
                 "gallery.duplicate_threshold", "must be a cosine in (-1, 1)");

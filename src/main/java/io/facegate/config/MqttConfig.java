@@ -46,13 +46,22 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         reconnectMaxMs = reconnectMaxMs == null ? 60_000L : reconnectMaxMs;
         statePath = statePath == null ? "facegate-mqtt.db" : statePath;
         outboxMaxEvents = outboxMaxEvents == null ? 100_000 : outboxMaxEvents;
-        adminPublicKeys = adminPublicKeys == null ? List.of() : List.copyOf(adminPublicKeys);
+        adminPublicKeys = adminPublicKeys == null ? List.of() : java.util.Collections.unmodifiableList(
+                new java.util.ArrayList<>(adminPublicKeys)); // nulls are refused below, naming the key
         maxCommandBytes = maxCommandBytes == null ? 4 * 1024 * 1024 : maxCommandBytes;
         clockSkewSeconds = clockSkewSeconds == null ? 60 : clockSkewSeconds;
         healthIntervalSeconds = healthIntervalSeconds == null ? 30 : healthIntervalSeconds;
         eventSnapshots = eventSnapshots != null && eventSnapshots;
         homeAssistant = homeAssistant == null ? HomeAssistant.defaults() : homeAssistant;
 
+        ConfigException.require(!statePath.isBlank(), "mqtt.state_path", "must name a file");
+        optional(caFile, "mqtt.ca_file");
+        optional(clientCertFile, "mqtt.client_cert_file");
+        optional(clientKeyFile, "mqtt.client_key_file");
+        for (String k : adminPublicKeys) {
+            optional(k, "mqtt.admin_public_keys");
+            ConfigException.require(k != null, "mqtt.admin_public_keys", "must not contain empty entries");
+        }
         ConfigException.require(brokerUri.startsWith("tcp://") || brokerUri.startsWith("ssl://"),
                 "mqtt.broker_uri", "must start with tcp:// or ssl://, got " + brokerUri);
         ConfigException.require(deviceId.matches(ID_PATTERN), "mqtt.device_id",
@@ -73,6 +82,12 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
                 "is required when mqtt.client_key_file is set");
         ConfigException.require(clientCertFile == null || clientKeyFile != null, "mqtt.client_key_file",
                 "is required when mqtt.client_cert_file is set");
+    }
+
+    /** An optional file or key: left out (null) is fine, an empty string is a mistake that would fail much later. */
+    private static void optional(String value, String key) {
+        ConfigException.require(value == null || !value.isBlank(), key,
+                "must not be empty (leave the key out for none)");
     }
 
     public static MqttConfig defaults() {

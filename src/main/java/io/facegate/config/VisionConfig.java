@@ -40,6 +40,7 @@ public record VisionConfig(Path modelsDir, List<String> providers, Integer intra
         maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
         verifyModelHashes = verifyModelHashes == null || verifyModelHashes;
 
+        require(!modelsDir.toString().isBlank(), "vision.models_dir", "must name a folder");
         require(!providers.isEmpty(), "vision.providers", "must name at least one provider");
         for (String p : providers) {
             require(KNOWN_PROVIDERS.contains(p), "vision.providers", "unknown provider '" + p + "' (known: "

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
@@ -16,7 +18,12 @@ public final class Yaml {
     }
 
     public static ObjectMapper mapper() {
-        return configure(new ObjectMapper(new YAMLFactory()));
+        ObjectMapper m = configure(new ObjectMapper(new YAMLFactory()));
+        // In a hand-written file, '' for a number, path or enum is a mistake rather than "use the default" (leave
+        // the key out or empty for that), and 2.5 for a whole number (unlock_ms: 2.5 meant seconds?) must not
+        // become 2.
+        m.coercionConfigDefaults().setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        return m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     }
 
     /** JSON mapper with the same conventions, for payloads and reports. */

@@ -65,7 +65,7 @@ class CameraPipelineConfigTest {
 
     @Test
     void exampleConfigurationSectionsParse() throws Exception {
-        var path = java.nio.file.Path.of("deploy/facegate.example.yml");
+        var path = java.nio.file.Path.of("deploy/facegate.yml");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(path), "run from the repository root");
         var tree = Yaml.mapper().readTree(path.toFile());
         CameraConfig camera = Yaml.mapper().treeToValue(tree.get("camera"), CameraConfig.class);
