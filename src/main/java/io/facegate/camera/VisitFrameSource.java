@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 
-import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
+import static org.bytedeco.opencv.global.opencv_core.BORDER_REFLECT_101;
 import static org.bytedeco.opencv.global.opencv_core.CV_64F;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 /**
@@ -38,6 +40,9 @@ public final class VisitFrameSource implements FrameSource {
     }
 
     private final List<Visit> visits;
+    /** Each visit's photo pre-shrunk (area interpolation) to about the size it is shown at, so that no frame is
+     *  an aliased, heavily downsampled image: aliasing is what liveness models take for a screen or a print. */
+    private final List<Visit> prepared = new java.util.ArrayList<>();
     private final int width;
     private final int height;
     private final int framesPerVisit;
@@ -70,6 +75,24 @@ public final class VisitFrameSource implements FrameSource {
 
     @Override
     public void open() {
+        if (prepared.isEmpty()) {
+            double nearFace = width * 0.33;
+            for (Visit v : visits) {
+                double scale = nearFace / Math.max(1, v.face().width());
+                if (scale >= 1) {
+                    prepared.add(new Visit(v.label(), v.photo().clone(), v.face()));
+                    continue;
+                }
+                Mat small = new Mat();
+                try (Size size = new Size((int) Math.round(v.photo().cols() * scale),
+                        (int) Math.round(v.photo().rows() * scale))) {
+                    resize(v.photo(), small, size, 0, 0, INTER_AREA);
+                }
+                BoundingBox b = v.face();
+                prepared.add(new Visit(v.label(), small, new BoundingBox((float) (b.x1() * scale),
+                        (float) (b.y1() * scale), (float) (b.x2() * scale), (float) (b.y2() * scale))));
+            }
+        }
         open = true;
     }
 
@@ -95,11 +118,10 @@ public final class VisitFrameSource implements FrameSource {
         Mat image;
         long now = System.nanoTime();
         if (frameInVisit < framesPerVisit) {
-            Visit v = visits.get(visitIndex);
             if (frameInVisit == 0) {
-                listener.onVisitStart(visitIndex, v, now);
+                listener.onVisitStart(visitIndex, visits.get(visitIndex), now);
             }
-            image = render(v, frameInVisit);
+            image = render(prepared.get(visitIndex), frameInVisit);
         } else {
             image = new Mat(height, width, CV_8UC3, new Scalar(90, 90, 90, 0));
         }
@@ -122,7 +144,8 @@ public final class VisitFrameSource implements FrameSource {
         try (DoublePointer dp = new DoublePointer(scale, 0, tx, 0, scale, ty);
              Mat affine = new Mat(2, 3, CV_64F, dp); Size size = new Size(width, height);
              Scalar grey = new Scalar(90, 90, 90, 0)) {
-            warpAffine(v.photo(), out, affine, size, INTER_LINEAR, BORDER_CONSTANT, grey);
+            // mirrored edges rather than a flat border: the liveness model reads a flat border as the edge of a print
+            warpAffine(v.photo(), out, affine, size, INTER_LINEAR, BORDER_REFLECT_101, grey);
         }
         return out;
     }
@@ -135,6 +158,8 @@ public final class VisitFrameSource implements FrameSource {
     @Override
     public void close() {
         open = false;
+        prepared.forEach(v -> v.photo().close());
+        prepared.clear();
     }
 
     @Override

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchIdentifyCommand.class,
                 BenchSearchCommand.class,
                 BenchMqttCommand.class,
+                BenchPipelineCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -63,12 +63,13 @@ public final class DemoCommand implements Callable<Integer> {
                         scenario.enrollees().size(), scenario.visitors().size(), broker.uri());
                 enrolled = DemoRun.enroll(cfg, pipeline, scenario);
             }
-            System.out.printf("enrolled %d people (%d templates)%n", enrolled.people(), enrolled.templates());
+            System.out.printf("enrolled %d people (%d templates)%n", enrolled.people().size(), enrolled.templates());
             enrolled.refused().forEach(r -> System.out.println("  refused " + r));
             AtomicInteger received = new AtomicInteger();
             try (Scenario s = scenario; MqttClient watcher = watchEvents(broker, cfg, received)) {
                 DemoRun.Result r = DemoRun.run(cfg, s, enrolled,
-                        new DemoRun.Camera(640, 480, 12, 6, fps, loop), broker, DemoCommand::show);
+                        DemoRun.Camera.walkUps(10, fps, cfg.pipeline().trackExpireMs(), loop), broker,
+                        DemoCommand::show);
                 Thread.sleep(300);   // the last events are on their way to the watcher
                 summary(r, received.get());
                 watcher.disconnect();
@@ -117,6 +118,8 @@ public final class DemoCommand implements Callable<Integer> {
                 s.strangerVisits());
         System.out.printf(Locale.ROOT, "  let in as someone else     %d%n", s.wrongPersonGrants());
         System.out.printf(Locale.ROOT, "  denials by reason          %s%n", s.denials());
+        System.out.println("    (UNKNOWN_FACE is reported at most once per access.unknown_event_interval_ms; "
+                + "SPOOF_SUSPECTED means the liveness model judged the face a photo, which the demo's faces are)");
         if (!s.timeToUnlockMs().isEmpty()) {
             double[] t = s.timeToUnlockMs().stream().mapToDouble(Double::doubleValue).toArray();
             System.out.printf(Locale.ROOT, "  first frame to unlock      p50 %.0f ms, p90 %.0f ms%n",

@@ -30,10 +30,18 @@ public final class DemoRun {
 
     /** How the camera plays the visits. */
     public record Camera(int width, int height, int framesPerVisit, int emptyFrames, double fps, boolean loop) {
+        /**
+         * Visits separated by long enough a gap for the tracker to let the last person go, as when one person
+         * walks through and the next one walks up (back-to-back frames of one person are one stay at the door).
+         */
+        public static Camera walkUps(int framesPerVisit, double fps, long trackExpireMs, boolean loop) {
+            int gap = fps > 0 ? (int) Math.ceil(fps * (trackExpireMs + 200) / 1000.0) : 4;
+            return new Camera(640, 480, framesPerVisit, gap, fps, loop);
+        }
     }
 
     /** Enrollment results: who got in the gallery, and photos refused by the quality gates. */
-    public record Enrolled(int people, int templates, List<String> refused) {
+    public record Enrolled(Set<String> people, int templates, List<String> refused) {
     }
 
     public record Result(Enrolled enrolled, VisitRecorder.Summary visits, PipelineMetrics.Snapshot metrics,
@@ -67,7 +75,7 @@ public final class DemoRun {
     /** Enrolls the scenario's people through the quality gates, into the gallery the daemon will open. */
     public static Enrolled enroll(FacegateConfig cfg, FacePipeline vision, Scenario scenario) {
         List<String> refused = new ArrayList<>();
-        int people = 0;
+        Set<String> people = new java.util.TreeSet<>();
         int templates = 0;
         try (Gallery gallery = Gallery.open(cfg.gallery(), vision.featureModel())) {
             Enroller enroller = new Enroller(vision, gallery);
@@ -79,7 +87,7 @@ public final class DemoRun {
                     }
                 }
                 if (o.change().isPresent()) {
-                    people++;
+                    people.add(e.id());
                     templates += o.accepted();
                 }
             }
@@ -94,7 +102,7 @@ public final class DemoRun {
      */
     public static Result run(FacegateConfig cfg, Scenario scenario, Enrolled enrolled, Camera camera,
                              EmbeddedBroker broker, Consumer<VisitRecorder.Line> display) throws InterruptedException {
-        VisitRecorder recorder = new VisitRecorder(scenario.visitors(), display);
+        VisitRecorder recorder = new VisitRecorder(scenario.visitors(), enrolled.people(), display);
         VisitFrameSource source = new VisitFrameSource(scenario.visits(), camera.width(), camera.height(),
                 camera.framesPerVisit(), camera.emptyFrames(), camera.fps(), camera.loop(), recorder);
         double rssStart = Rss.megabytes();

@@ -24,8 +24,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
  * Who is enrolled and who walks up to the door, for the demo and the pipeline benchmark. Built either from a
  * {@code <person>/<photo>} folder (the 1st, 3rd, 5th... people are enrolled with their first two photos, the
  * others are strangers, every other photo is a visit) or from the group photos that {@code models/fetch}
- * installs (each face is a visitor; every other one is enrolled from a crop of the photo and walks up in the
- * mirrored photo, so the camera never shows the enrollment image itself).
+ * installs (each face is a visit; every other person is enrolled from a crop of their first photo, and each visit
+ * shows the mirrored photo with the other faces blanked out, so the camera never shows the enrollment image
+ * itself and shows one person at a time).
  */
 public final class Scenario implements AutoCloseable {
     /** Enrolled people take this many photos from their folder. */
@@ -91,6 +92,12 @@ public final class Scenario implements AutoCloseable {
         return new Scenario(enrollees, visitors, skipped);
     }
 
+    /**
+     * Faces in the group photos that look this alike are taken to be one person: the photos carry no names, and
+     * the same people appear in several of them.
+     */
+    static final double SAME_PERSON = 0.38;
+
     public static Scenario fromGroupPhotos(Path photosDir, FacePipeline vision, Path workDir) throws IOException {
         List<Path> photos;
         try (var files = Files.list(photosDir)) {
@@ -101,7 +108,7 @@ public final class Scenario implements AutoCloseable {
         }
         List<Enrollee> enrollees = new ArrayList<>();
         List<Visitor> visitors = new ArrayList<>();
-        int n = 0;
+        List<float[]> people = new ArrayList<>();      // first embedding of each person found so far
         for (Path photo : photos) {
             Mat image;
             try {
@@ -113,13 +120,15 @@ public final class Scenario implements AutoCloseable {
                 List<DetectedFace> faces = new ArrayList<>(vision.detect(image));
                 faces.sort(Comparator.comparingDouble(f -> f.box().x1()));
                 for (DetectedFace face : faces) {
-                    n++;
-                    String id = String.format("visitor-%02d", n);
-                    boolean enrolled = n % 2 == 1;
-                    if (enrolled) {
+                    int person = personOf(people, vision.embed(image, face));
+                    String id = String.format("visitor-%02d", person + 1);
+                    boolean enrolled = person % 2 == 0;
+                    boolean firstSighting = person == people.size() - 1
+                            && visitors.stream().noneMatch(v -> v.id().equals(id));
+                    if (enrolled && firstSighting) {
                         Path crop = workDir.resolve(id + ".jpg");
                         writeCrop(image, face.box(), crop);
-                        enrollees.add(new Enrollee(id, "Visitor " + n, List.of(crop)));
+                        enrollees.add(new Enrollee(id, "Visitor " + (person + 1), List.of(crop)));
                     }
                     Mat mirrored = new Mat();
                     flip(image, mirrored, 1);
@@ -135,6 +144,24 @@ public final class Scenario implements AutoCloseable {
             }
         }
         return new Scenario(enrollees, visitors, 0);
+    }
+
+    /** Index of the person this embedding belongs to, adding a new person when it matches nobody. */
+    private static int personOf(List<float[]> people, float[] embedding) {
+        int best = -1;
+        double bestScore = SAME_PERSON;
+        for (int i = 0; i < people.size(); i++) {
+            double s = io.facegate.vision.Embeddings.cosine(people.get(i), embedding);
+            if (s >= bestScore) {
+                best = i;
+                bestScore = s;
+            }
+        }
+        if (best >= 0) {
+            return best;
+        }
+        people.add(embedding);
+        return people.size() - 1;
     }
 
     /** Paints another person's face (mirrored coordinates) grey, so that each visit shows one person. */

@@ -29,6 +29,7 @@ public final class VisitRecorder implements EventSink, VisitFrameSource.VisitLis
     }
 
     private final List<Scenario.Visitor> visitors;
+    private final java.util.Set<String> enrolled;
     private final Consumer<Line> display;
     private final long startNanos = System.nanoTime();
     private final Map<Integer, Long> visitStart = new HashMap<>();
@@ -38,8 +39,12 @@ public final class VisitRecorder implements EventSink, VisitFrameSource.VisitLis
     private final Map<io.facegate.access.DenialReason, Integer> denials = new EnumMap<>(io.facegate.access.DenialReason.class);
     private volatile int current = -1;
 
-    public VisitRecorder(List<Scenario.Visitor> visitors, Consumer<Line> display) {
+    /**
+     * @param enrolled who is in the gallery: a visitor whose enrollment photos were all refused is a stranger
+     */
+    public VisitRecorder(List<Scenario.Visitor> visitors, java.util.Set<String> enrolled, Consumer<Line> display) {
         this.visitors = visitors;
+        this.enrolled = java.util.Set.copyOf(enrolled);
         this.display = display == null ? l -> { } : display;
     }
 
@@ -49,7 +54,7 @@ public final class VisitRecorder implements EventSink, VisitFrameSource.VisitLis
         visitStart.put(index, firstFrameNanos);
         Scenario.Visitor v = visitors.get(index);
         display.accept(new Line(firstFrameNanos - startNanos, "visit",
-                v.visit().label() + " walks up" + (v.enrolled() ? " (enrolled)" : " (stranger)")));
+                v.visit().label() + " walks up" + (enrolled.contains(v.id()) ? " (enrolled)" : " (stranger)")));
     }
 
     @Override
@@ -99,7 +104,7 @@ public final class VisitRecorder implements EventSink, VisitFrameSource.VisitLis
         for (int i = 0; i < visitors.size(); i++) {
             Scenario.Visitor v = visitors.get(i);
             Decision g = grantOf.get(i);
-            if (v.enrolled()) {
+            if (enrolled.contains(v.id())) {
                 enrolledVisits++;
                 enrolledVisiting.add(v.id());
                 if (g != null && g.personId().equals(v.id())) {

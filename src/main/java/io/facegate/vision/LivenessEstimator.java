@@ -7,6 +7,11 @@ import org.bytedeco.opencv.opencv_core.Rect;
  * MiniFASNet-style presentation-attack check on a context crop 2.7x the face box. Returns p(live) from a
  * softmax over its three classes (class 0 = live). It has not been validated against real spoofs: treat it as one
  * signal among several.
+ *
+ * <p>Channels are fed B,G,R, raw 0..255. The vendor's JavaScript feeds R,G,B, but MiniFASNet (Silent-Face) was
+ * trained on OpenCV's B,G,R images: with R,G,B the same real face in consecutive frames scored anywhere from 0.0
+ * to 0.99, with B,G,R it scored 0.98 to 1.0 (deepface colour photos rendered as camera frames). Grey photos are
+ * unaffected by the order.
  */
 public final class LivenessEstimator {
     static final int SIZE = 128;
@@ -20,7 +25,7 @@ public final class LivenessEstimator {
 
     public float liveProbability(Mat bgr, BoundingBox box) {
         try (Rect r = contextRect(box, bgr.cols(), bgr.rows()); Mat crop = new Mat(bgr, r);
-             Mat blob = Blobs.blob(crop, SIZE, SIZE, 0, 1.0, true)) {
+             Mat blob = Blobs.blob(crop, SIZE, SIZE, 0, 1.0, false)) {
             return softmax(model.run(Blobs.view(blob))[0])[0];
         }
     }

@@ -1,0 +1,146 @@
+package io.facegate.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.facegate.bench.Percentiles;
+import io.facegate.bench.Rss;
+import io.facegate.config.FacegateConfig;
+import io.facegate.demo.DemoRun;
+import io.facegate.demo.Scenario;
+import io.facegate.demo.VisitRecorder;
+import io.facegate.mqtt.EmbeddedBroker;
+import io.facegate.vision.FacePipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code facegate bench pipeline}: the real daemon (mock door, embedded broker) on visits made of photos. One pass
+ * at the camera's frame rate measures time to unlock and who got in; one pass as fast as frames can be processed
+ * measures throughput; an optional soak loops the visits for many frames and watches resident memory.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = {"End-to-end benchmark through the daemon: DIR/<person>/<photo>, the 1st, 3rd, ... people",
+                "enrolled with their first 2 photos, the others strangers, every other photo a visit."})
+public final class BenchPipelineCommand implements Callable<Integer> {
+    @Option(names = "--faces", required = true, paramLabel = "DIR", description = "Folder of <person>/<photo>.")
+    Path faces;
+
+    @Option(names = "--fps", defaultValue = "30", description = "Camera frame rate of the timed pass (default: ${DEFAULT-VALUE}).")
+    double fps;
+
+    @Option(names = "--frames-per-visit", defaultValue = "12", description = "Frames each visit lasts (default: ${DEFAULT-VALUE}).")
+    int framesPerVisit;
+
+    @Option(names = "--soak-frames", defaultValue = "0",
+            description = "Also loop the visits at full speed for this many frames and report resident memory.")
+    long soakFrames;
+
+    @Option(names = "--json", description = "Print one JSON object on standard output.")
+    boolean json;
+
+    @Mixin
+    VisionOptions vision;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("facegate-bench");
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(work)) {
+            FacegateConfig cfg = DemoRun.config(work, vision.config(), broker.uri());
+            double rssStart = Rss.megabytes();
+            Scenario scenario;
+            DemoRun.Enrolled enrolled;
+            try (FacePipeline pipeline = FacePipeline.open(cfg.vision())) {
+                scenario = Scenario.fromFolder(faces, pipeline);
+                enrolled = DemoRun.enroll(cfg, pipeline, scenario);
+            }
+            try (scenario) {
+                DemoRun.Result timed = DemoRun.run(cfg, scenario, enrolled, DemoRun.Camera.walkUps(framesPerVisit, fps,
+                        cfg.pipeline().trackExpireMs(), false), broker, null);
+                DemoRun.Result fast = DemoRun.run(cfg, scenario, enrolled,
+                        new DemoRun.Camera(640, 480, framesPerVisit, 4, 0, false), broker, null);
+                VisitRecorder.Summary s = timed.visits();
+                double[] ttu = s.timeToUnlockMs().stream().mapToDouble(Double::doubleValue).toArray();
+                r.put("dataset", faces.toString());
+                r.put("enrolled_people", enrolled.people().size());
+                r.put("enrollment_refused", enrolled.refused());
+                r.put("visits", scenario.visitors().size());
+                r.put("camera_fps", fps);
+                r.put("fps", Math.round(fast.metrics().framesProcessed() / fast.seconds() * 10) / 10.0);
+                r.put("frames_dropped_full_speed", fast.metrics().framesDropped());
+                Map<String, Double> t = new LinkedHashMap<>();
+                t.put("p50", Percentiles.round3(Percentiles.of(ttu, 50)));
+                t.put("p90", Percentiles.round3(Percentiles.of(ttu, 90)));
+                r.put("time_to_unlock_ms", t);
+                r.put("granted_enrolled", s.enrolledPeopleGranted());
+                r.put("enrolled_people_visiting", s.enrolledPeopleVisiting());
+                r.put("granted_enrolled_visits", s.grantedEnrolledVisits());
+                r.put("enrolled_visits", s.enrolledVisits());
+                r.put("granted_strangers", s.grantedStrangerVisits());
+                r.put("granted_wrong_person", s.wrongPersonGrants());
+                r.put("denied_strangers", s.deniedStrangerVisits());
+                r.put("stranger_visits", s.strangerVisits());
+                r.put("denials", s.denials());
+                r.put("stage_latency_ms", stageMedians(timed));
+                r.put("rss_mb_start", round1(rssStart));
+                r.put("rss_mb_end", round1(Rss.megabytes()));
+                if (soakFrames > 0) {
+                    soak(cfg, scenario, enrolled, broker, r);
+                }
+            }
+        } finally {
+            DemoRun.deleteTree(work);
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(r));
+        } else {
+            r.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-28s %s%n", k, v));
+        }
+        return 0;
+    }
+
+    /** Loops the visits at full speed for --soak-frames frames, sampling resident memory after a warm-up. */
+    private void soak(FacegateConfig cfg, Scenario scenario, DemoRun.Enrolled enrolled, EmbeddedBroker broker,
+                      Map<String, Object> r) throws InterruptedException {
+        int perPass = scenario.visitors().size() * (framesPerVisit + 4);
+        int passes = (int) Math.max(1, (soakFrames + perPass - 1) / perPass);
+        double warm = Double.NaN;
+        long frames = 0;
+        long t0 = System.nanoTime();
+        for (int pass = 0; pass < passes; pass++) {
+            DemoRun.Result res = DemoRun.run(cfg, scenario, enrolled,
+                    new DemoRun.Camera(640, 480, framesPerVisit, 4, 0, false), broker, null);
+            frames += res.metrics().framesProcessed() + res.metrics().framesDropped();
+            if (Double.isNaN(warm) && frames >= soakFrames / 20) {
+                System.gc();
+                warm = Rss.megabytes();
+            }
+            System.err.printf(Locale.ROOT, "\rsoak %d / %d frames", frames, soakFrames);
+        }
+        System.err.println();
+        System.gc();
+        double end = Rss.megabytes();
+        r.put("soak_frames", frames);
+        r.put("soak_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        r.put("soak_rss_mb_after_warmup", round1(warm));
+        r.put("soak_rss_mb_end", round1(end));
+        r.put("soak_rss_growth_percent", round1(100 * (end - warm) / warm));
+    }
+
+    private static Map<String, Double> stageMedians(DemoRun.Result res) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        res.metrics().stages().forEach((stage, st) -> m.put(stage, Percentiles.round3(st.p50Ms())));
+        return m;
+    }
+
+    private static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}
