@@ -38,6 +38,10 @@ public final class DemoRun {
             int gap = fps > 0 ? (int) Math.ceil(fps * (trackExpireMs + 200) / 1000.0) : 4;
             return new Camera(640, 480, framesPerVisit, gap, fps, loop);
         }
+
+        public VisitFrameSource source(List<VisitFrameSource.Visit> visits, VisitFrameSource.VisitListener listener) {
+            return new VisitFrameSource(visits, width, height, framesPerVisit, emptyFrames, fps, loop, listener);
+        }
     }
 
     /** Enrollment results: who got in the gallery, and photos refused by the quality gates. */
@@ -103,8 +107,7 @@ public final class DemoRun {
     public static Result run(FacegateConfig cfg, Scenario scenario, Enrolled enrolled, Camera camera,
                              EmbeddedBroker broker, Consumer<VisitRecorder.Line> display) throws InterruptedException {
         VisitRecorder recorder = new VisitRecorder(scenario.visitors(), enrolled.people(), display);
-        VisitFrameSource source = new VisitFrameSource(scenario.visits(), camera.width(), camera.height(),
-                camera.framesPerVisit(), camera.emptyFrames(), camera.fps(), camera.loop(), recorder);
+        VisitFrameSource source = camera.source(scenario.visits(), recorder);
         double rssStart = Rss.megabytes();
         long t0 = System.nanoTime();
         Facegate daemon = Facegate.start(cfg, new Facegate.Options(source, recorder, java.time.Clock.systemUTC()));
