@@ -92,7 +92,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 r.put("rss_mb_start", round1(rssStart));
                 r.put("rss_mb_end", round1(Rss.megabytes()));
                 if (soakFrames > 0) {
-                    soak(cfg, scenario, enrolled, broker, r);
+                    soak(cfg, scenario, r);
                 }
             }
         } finally {
@@ -106,32 +106,17 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Loops the visits at full speed for --soak-frames frames, sampling resident memory after a warm-up. */
-    private void soak(FacegateConfig cfg, Scenario scenario, DemoRun.Enrolled enrolled, EmbeddedBroker broker,
-                      Map<String, Object> r) throws InterruptedException {
-        int perPass = scenario.visitors().size() * (framesPerVisit + 4);
-        int passes = (int) Math.max(1, (soakFrames + perPass - 1) / perPass);
-        double warm = Double.NaN;
-        long frames = 0;
-        long t0 = System.nanoTime();
-        for (int pass = 0; pass < passes; pass++) {
-            DemoRun.Result res = DemoRun.run(cfg, scenario, enrolled,
-                    new DemoRun.Camera(640, 480, framesPerVisit, 4, 0, false), broker, null);
-            frames += res.metrics().framesProcessed() + res.metrics().framesDropped();
-            if (Double.isNaN(warm) && frames >= soakFrames / 20) {
-                System.gc();
-                warm = Rss.megabytes();
-            }
-            System.err.printf(Locale.ROOT, "\rsoak %d / %d frames", frames, soakFrames);
-        }
+    /** One daemon on the visits looped at full speed for --soak-frames frames, watching resident memory. */
+    private void soak(FacegateConfig cfg, Scenario scenario, Map<String, Object> r) throws InterruptedException {
+        DemoRun.Soak s = DemoRun.soak(cfg, scenario, new DemoRun.Camera(640, 480, framesPerVisit, 4, 0, true),
+                soakFrames, seen -> System.err.printf(Locale.ROOT, "\rsoak %d / %d frames, rss %.1f MB", seen,
+                        soakFrames, Rss.megabytes()));
         System.err.println();
-        System.gc();
-        double end = Rss.megabytes();
-        r.put("soak_frames", frames);
-        r.put("soak_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
-        r.put("soak_rss_mb_after_warmup", round1(warm));
-        r.put("soak_rss_mb_end", round1(end));
-        r.put("soak_rss_growth_percent", round1(100 * (end - warm) / warm));
+        r.put("soak_frames", s.frames());
+        r.put("soak_seconds", round1(s.seconds()));
+        r.put("soak_rss_mb_after_warmup", round1(s.rssMbAfterWarmup()));
+        r.put("soak_rss_mb_end", round1(s.rssMbEnd()));
+        r.put("soak_rss_growth_percent", round1(100 * (s.rssMbEnd() - s.rssMbAfterWarmup()) / s.rssMbAfterWarmup()));
     }
 
     private static Map<String, Double> stageMedians(DemoRun.Result res) {

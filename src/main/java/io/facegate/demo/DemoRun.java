@@ -123,6 +123,40 @@ public final class DemoRun {
         return new Result(enrolled, recorder.summary(), metrics, seconds, rssStart, Rss.megabytes());
     }
 
+    /** Resident memory over a long run: after warm-up and at the end. */
+    public record Soak(long frames, double seconds, double rssMbAfterWarmup, double rssMbEnd) {
+    }
+
+    /**
+     * Runs one daemon on the scenario's visits, looped, until {@code frames} frames have passed through the
+     * camera, sampling resident memory after the first 5% (warm-up: models, JIT, arenas) and at the end.
+     */
+    public static Soak soak(FacegateConfig cfg, Scenario scenario, Camera camera, long frames,
+                            java.util.function.LongConsumer progress) throws InterruptedException {
+        VisitFrameSource source = new Camera(camera.width(), camera.height(), camera.framesPerVisit(),
+                camera.emptyFrames(), camera.fps(), true).source(scenario.visits(), null);
+        long t0 = System.nanoTime();
+        double warm = Double.NaN;
+        long seen = 0;
+        Facegate daemon = Facegate.start(cfg, new Facegate.Options(source, null, java.time.Clock.systemUTC()));
+        try {
+            while (seen < frames) {
+                Thread.sleep(1000);
+                PipelineMetrics.Snapshot m = daemon.metrics().snapshot();
+                seen = m.framesProcessed() + m.framesDropped();
+                if (Double.isNaN(warm) && seen >= frames / 20) {
+                    System.gc();
+                    warm = Rss.megabytes();
+                }
+                progress.accept(seen);
+            }
+        } finally {
+            daemon.close();
+        }
+        System.gc();
+        return new Soak(seen, (System.nanoTime() - t0) / 1e9, warm, Rss.megabytes());
+    }
+
     /** Gives the publisher a moment to deliver what the outbox holds (it would be delivered after a restart too). */
     private static void waitForOutbox(Facegate daemon) throws InterruptedException {
         if (daemon.mqtt() == null) {
