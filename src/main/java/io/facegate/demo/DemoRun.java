@@ -123,6 +123,26 @@ public final class DemoRun {
         return new Result(enrolled, recorder.summary(), metrics, seconds, rssStart, Rss.megabytes());
     }
 
+    /**
+     * Frames the daemon processes per second when a new frame is always waiting: the visits looped with no
+     * pacing, counted over {@code seconds} after a warm-up of two seconds.
+     */
+    public static double throughput(FacegateConfig cfg, Scenario scenario, int framesPerVisit, double seconds)
+            throws InterruptedException {
+        VisitFrameSource source = new Camera(640, 480, framesPerVisit, 4, 0, true).source(scenario.visits(), null);
+        Facegate daemon = Facegate.start(cfg, new Facegate.Options(source, null, java.time.Clock.systemUTC()));
+        try {
+            Thread.sleep(2000);
+            long p0 = daemon.metrics().snapshot().framesProcessed();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long p1 = daemon.metrics().snapshot().framesProcessed();
+            return (p1 - p0) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            daemon.close();
+        }
+    }
+
     /** Resident memory over a long run: after warm-up and at the end. */
     public record Soak(long frames, double seconds, double rssMbAfterWarmup, double rssMbEnd) {
     }
