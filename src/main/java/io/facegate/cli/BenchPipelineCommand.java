@@ -104,9 +104,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One daemon on the visits looped at full speed for --soak-frames frames, watching resident memory. */
+    /**
+     * One daemon on the visits looped until it has processed --soak-frames frames, watching resident memory. The
+     * camera runs at 120 fps, faster than the pipeline, so it is never idle and frames are also dropped.
+     */
     private void soak(FacegateConfig cfg, Scenario scenario, Map<String, Object> r) throws InterruptedException {
-        DemoRun.Soak s = DemoRun.soak(cfg, scenario, new DemoRun.Camera(640, 480, framesPerVisit, 4, 0, true),
+        DemoRun.Soak s = DemoRun.soak(cfg, scenario, new DemoRun.Camera(640, 480, framesPerVisit, 4, 120, true),
                 soakFrames, seen -> System.err.printf(Locale.ROOT, "\rsoak %d / %d frames, rss %.1f MB", seen,
                         soakFrames, Rss.megabytes()));
         System.err.println();

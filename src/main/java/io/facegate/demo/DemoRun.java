@@ -148,8 +148,8 @@ public final class DemoRun {
     }
 
     /**
-     * Runs one daemon on the scenario's visits, looped, until {@code frames} frames have passed through the
-     * camera, sampling resident memory after the first 5% (warm-up: models, JIT, arenas) and at the end.
+     * Runs one daemon on the scenario's visits, looped, until the pipeline has processed {@code frames} frames,
+     * sampling resident memory after the first 5% (warm-up: models, JIT, arenas) and at the end.
      */
     public static Soak soak(FacegateConfig cfg, Scenario scenario, Camera camera, long frames,
                             java.util.function.LongConsumer progress) throws InterruptedException {
@@ -163,7 +163,7 @@ public final class DemoRun {
             while (seen < frames) {
                 Thread.sleep(1000);
                 PipelineMetrics.Snapshot m = daemon.metrics().snapshot();
-                seen = m.framesProcessed() + m.framesDropped();
+                seen = m.framesProcessed();
                 if (Double.isNaN(warm) && seen >= frames / 20) {
                     System.gc();
                     warm = Rss.megabytes();
