@@ -26,11 +26,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Validate the configuration and exit.")
     boolean check;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         FacegateConfig cfg = ConfigLoader.load(config);
         if (check) {
-            System.out.println(config + ": configuration is valid");
+            spec.commandLine().getOut().println(config + ": configuration is valid");
             return 0;
         }
         Facegate daemon = Facegate.start(cfg, Facegate.Options.defaults());

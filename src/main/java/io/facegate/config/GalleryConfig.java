@@ -22,7 +22,6 @@ import java.nio.file.Path;
  *                               0 = midway (frontal), 1 = at one eye; default 0.6 (real frontal photos: 0..0.47)
  * @param secondFaceAreaRatio    a second face whose box area is at least this fraction of the largest one makes
  *                               the photo ambiguous; default 0.5
- * @param maxImagePixels         photos whose header declares more pixels are refused before decoding; default 40 M
  * @param simd                   use the {@code jdk.incubator.vector} matcher when the module is present; default true
  * @param int8                   search an int8 copy of templates and probe (a quarter of the memory traffic, score
  *                               error about 1e-3, same decisions on the real photos; {@code bench search} and {@code bench identify} show it); default true
@@ -30,7 +29,7 @@ import java.nio.file.Path;
 public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold, Double minMargin,
                             Double duplicateThreshold, Boolean allowDuplicates, Double minEyeDistancePx,
                             Double minFaceWidthPx, Double minSharpness, Double maxYaw, Double secondFaceAreaRatio,
-                            Long maxImagePixels, Boolean simd, Boolean int8) {
+                            Boolean simd, Boolean int8) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/facegate");
 
@@ -48,7 +47,6 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         minSharpness = minSharpness == null ? 25.0 : minSharpness;
         maxYaw = maxYaw == null ? 0.6 : maxYaw;
         secondFaceAreaRatio = secondFaceAreaRatio == null ? 0.5 : secondFaceAreaRatio;
-        maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
         simd = simd == null || simd;
         int8 = int8 == null || int8;
 
@@ -66,32 +64,31 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         ConfigException.require(maxYaw > 0, "gallery.max_yaw", "must be > 0");
         ConfigException.require(secondFaceAreaRatio > 0 && secondFaceAreaRatio <= 1,
                 "gallery.second_face_area_ratio", "must be in (0, 1]");
-        ConfigException.require(maxImagePixels > 0, "gallery.max_image_pixels", "must be > 0");
     }
 
     public static GalleryConfig defaults() {
-        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with another data directory (tests, the demo, {@code --data-dir}). */
     public GalleryConfig withDataDir(Path dir) {
         return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                maxImagePixels, simd, int8);
+                simd, int8);
     }
 
     /** The same configuration with duplicates allowed or not ({@code enroll --allow-duplicate}). */
     public GalleryConfig withAllowDuplicates(boolean on) {
         return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
                 on, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                maxImagePixels, simd, int8);
+                simd, int8);
     }
 
     /** The same configuration with the int8 search form switched on or off. */
     public GalleryConfig withInt8(boolean on) {
         return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                maxImagePixels, simd, on);
+                simd, on);
     }
 
     /** The SQLite file inside {@link #dataDir()}. */

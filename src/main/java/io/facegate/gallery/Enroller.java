@@ -118,7 +118,7 @@ public final class Enroller {
         String sha = HexFormat.of().formatHex(GalleryStore.sha256().digest(data));
         Mat bgr;
         try {
-            bgr = Images.decode(data, cfg.maxImagePixels());
+            bgr = Images.decode(data, pipeline.config().maxImagePixels());
         } catch (ImageException e) {
             // Images reports the pixel limit as "... exceeds the limit of N pixels".
             boolean tooLarge = e.getMessage() != null && e.getMessage().contains("exceeds the limit");

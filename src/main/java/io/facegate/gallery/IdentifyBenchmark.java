@@ -80,7 +80,7 @@ public final class IdentifyBenchmark {
             Progress bar = new Progress("probes", probePhotos.size());
             for (int i = 0; i < probePhotos.size(); i++) {
                 float[] e = null;
-                try (Mat m = Images.read(probePhotos.get(i), cfg.maxImagePixels())) {
+                try (Mat m = Images.read(probePhotos.get(i), pipeline.config().maxImagePixels())) {
                     List<DetectedFace> faces = pipeline.detect(m);
                     if (!faces.isEmpty()) {
                         e = pipeline.embed(m, faces.get(0));

@@ -4,7 +4,7 @@ package io.facegate.gallery;
 public enum Rejection {
     /** The file is not an image, is truncated or corrupt. */
     UNREADABLE_IMAGE,
-    /** The header declares more pixels than {@code gallery.max_image_pixels} (decompression bomb guard). */
+    /** The header declares more pixels than {@code vision.max_image_pixels} (decompression bomb guard). */
     IMAGE_TOO_LARGE,
     NO_FACE,
     /** A second face at least {@code gallery.second_face_area_ratio} the size of the largest: whose face is it? */

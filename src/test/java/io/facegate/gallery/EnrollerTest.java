@@ -272,7 +272,7 @@ class EnrollerTest {
     @Test
     void wrongPersonRepeatedPhotoAndTemplateLimit() {
         GalleryConfig cfg = new GalleryConfig(null, 2, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null);
         try (Gallery g = gallery(cfg)) {
             Enroller e = new Enroller(pipeline, g);
             Enroller.Outcome o = e.enroll(Person.of("p01", "P01", null),

@@ -67,7 +67,7 @@ class GalleryTest {
         assertFalse(c.int8());
         assertEquals(d.minSharpness(), c.minSharpness());
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new GalleryConfig(null, 0, null, null, null, null, null, null, null, null, null, null, null, null));
+                () -> new GalleryConfig(null, 0, null, null, null, null, null, null, null, null, null, null, null));
         assertTrue(e.getMessage().startsWith("gallery.max_template"), e.getMessage());
         assertThrows(Exception.class, () -> Yaml.mapper().readValue("treshold: 0.5\n", GalleryConfig.class));
     }
