@@ -62,7 +62,7 @@ final class TestDoor implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.sql.SQLException {
         mqtt.close();
         gallery.close();
     }

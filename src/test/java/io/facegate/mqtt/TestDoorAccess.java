@@ -40,7 +40,7 @@ public final class TestDoorAccess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.sql.SQLException {
         door.close();
     }
 }
