@@ -158,6 +158,7 @@ public final class DemoRun {
         long t0 = System.nanoTime();
         double warm = Double.NaN;
         long seen = 0;
+        double end;
         Facegate daemon = Facegate.start(cfg, new Facegate.Options(source, null, java.time.Clock.systemUTC()));
         try {
             while (seen < frames) {
@@ -170,11 +171,12 @@ public final class DemoRun {
                 }
                 progress.accept(seen);
             }
+            System.gc();
+            end = Rss.megabytes();     // while the daemon still runs: what it holds after the soak
         } finally {
             daemon.close();
         }
-        System.gc();
-        return new Soak(seen, (System.nanoTime() - t0) / 1e9, warm, Rss.megabytes());
+        return new Soak(seen, (System.nanoTime() - t0) / 1e9, warm, end);
     }
 
     /** Gives the publisher a moment to deliver what the outbox holds (it would be delivered after a restart too). */
