@@ -34,6 +34,8 @@ public final class Facegate implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Facegate.class);
     /** The watchdog stops pinging systemd when the pipeline loop has not turned for this long. */
     static final Duration PIPELINE_STALL = Duration.ofSeconds(10);
+    /** How often the gallery file is checked for changes committed by another process (the CLI). */
+    static final Duration GALLERY_RELOAD = Duration.ofSeconds(3);
 
     /**
      * What a caller may replace: the camera (the demo and benchmarks play photos), an extra event sink (the demo's
@@ -56,6 +58,7 @@ public final class Facegate implements AutoCloseable {
     private AccessPipeline pipeline;
     private Thread pipelineThread;
     private PipelineMetrics metrics;
+    private java.util.concurrent.ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
     private Facegate(FacegateConfig config) {
@@ -139,11 +142,27 @@ public final class Facegate implements AutoCloseable {
         }
         pipelineThread = new Thread(pipeline, "facegate-pipeline");
         pipelineThread.start();
+        // people enrolled or removed with the CLI on this door (another process) reach the matcher within seconds
+        housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "facegate-gallery-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(this::reloadGallery, GALLERY_RELOAD.toMillis(), GALLERY_RELOAD.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         events.system("started", "provider " + vision.provider() + ", " + gallery.persons().size() + " persons");
         notifier.ready("door locked, " + gallery.persons().size() + " persons, camera " + source.describe());
         notifier.startWatchdog(() -> System.nanoTime() - pipeline.heartbeatNanos() < PIPELINE_STALL.toNanos());
         log.info("facegate running: provider {}, {} persons, camera {}", vision.provider(), gallery.persons().size(),
                 source.describe());
+    }
+
+    private void reloadGallery() {
+        try {
+            gallery.reloadIfChanged();
+        } catch (RuntimeException e) {
+            log.warn("gallery reload failed, keeping the loaded gallery: {}", e.toString());
+        }
     }
 
     /** Waits until the camera source ends (a file or the demo's photos) or the daemon is closed. */
@@ -195,6 +214,9 @@ public final class Facegate implements AutoCloseable {
         closed = true;
         notifier.stopping("shutting down");
         notifier.stopWatchdog();
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
         if (pipeline != null) {
             pipeline.stop();
         }
