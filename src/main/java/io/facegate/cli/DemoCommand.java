@@ -7,6 +7,9 @@ import io.facegate.config.FacegateConfig;
 import io.facegate.demo.DemoRun;
 import io.facegate.demo.Scenario;
 import io.facegate.demo.VisitRecorder;
+import io.facegate.mqtt.AdminClient;
+import io.facegate.mqtt.AdminKeys;
+import io.facegate.mqtt.CommandKind;
 import io.facegate.mqtt.EmbeddedBroker;
 import io.facegate.mqtt.Topics;
 import io.facegate.vision.FacePipeline;
@@ -52,7 +55,10 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("facegate-demo");
         try (EmbeddedBroker broker = EmbeddedBroker.start(work)) {
-            FacegateConfig cfg = DemoRun.config(work, vision.config(), broker.uri());
+            // an admin key for this run, so the demo can also show a signed command over MQTT
+            java.security.KeyPair admin = AdminKeys.generate();
+            AdminKeys.write(admin, work.resolve("demo-admin").toString());
+            FacegateConfig cfg = DemoRun.config(work, vision.config(), broker.uri(), work.resolve("demo-admin.pub"));
             Scenario scenario;
             DemoRun.Enrolled enrolled;
             try (FacePipeline pipeline = FacePipeline.open(cfg.vision())) {
@@ -69,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
             try (Scenario s = scenario; MqttClient watcher = watchEvents(broker, cfg, received)) {
                 DemoRun.Result r = DemoRun.run(cfg, s, enrolled,
                         DemoRun.Camera.walkUps(10, fps, cfg.pipeline().trackExpireMs(), loop), broker,
-                        DemoCommand::show);
+                        DemoCommand::show, () -> adminUnlock(broker, cfg, admin));
                 Thread.sleep(300);   // the last events are on their way to the watcher
                 summary(r, received.get());
                 watcher.disconnect();
@@ -78,6 +84,24 @@ public final class DemoCommand implements Callable<Integer> {
             DemoRun.deleteTree(work);
         }
         return 0;
+    }
+
+    /** What an admin's `facegate admin unlock` does: a signed command over MQTT, and the door's reply. */
+    private static void adminUnlock(EmbeddedBroker broker, FacegateConfig cfg, java.security.KeyPair admin) {
+        try (AdminClient client = new AdminClient(broker.uri(), AdminClient.plainOptions(), cfg.mqtt().topicPrefix(),
+                admin.getPrivate(), admin.getPublic(), java.time.Clock.systemUTC())) {
+            System.out.println("           admin   signed command: unlock " + cfg.mqtt().deviceId() + " for 2 s");
+            var cmd = client.sign(CommandKind.UNLOCK, cfg.mqtt().deviceId(),
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("seconds", 2),
+                    java.time.Duration.ofMinutes(1));
+            for (JsonNode reply : client.send(cmd, java.util.Set.of(cfg.mqtt().deviceId()),
+                    java.time.Duration.ofSeconds(10))) {
+                System.out.println("           admin   reply: " + reply);
+            }
+            Thread.sleep(2500);   // the unlock runs out and the door locks again
+        } catch (Exception e) {
+            System.out.println("           admin   signed command failed: " + e.getMessage());
+        }
     }
 
     private static void show(VisitRecorder.Line l) {

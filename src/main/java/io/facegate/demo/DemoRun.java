@@ -57,6 +57,11 @@ public final class DemoRun {
 
     /** The configuration of a demo door: everything real except the hardware, in {@code work}. */
     public static FacegateConfig config(Path work, VisionConfig vision, String brokerUri) {
+        return config(work, vision, brokerUri, null);
+    }
+
+    /** As {@link #config(Path, VisionConfig, String)}, trusting the admin public key file {@code adminPub}. */
+    public static FacegateConfig config(Path work, VisionConfig vision, String brokerUri, Path adminPub) {
         String yaml = String.join("\n",
                 "vision:",
                 "  models_dir: '" + vision.modelsDir().toAbsolutePath() + "'",
@@ -72,6 +77,7 @@ public final class DemoRun {
                 "  broker_uri: " + brokerUri,
                 "  device_id: " + DEVICE,
                 "  state_path: '" + work.resolve("mqtt-state.db").toAbsolutePath() + "'",
+                adminPub == null ? "" : "  admin_public_keys: ['" + adminPub.toAbsolutePath() + "']",
                 "");
         return ConfigLoader.parse(yaml);
     }
@@ -106,6 +112,13 @@ public final class DemoRun {
      */
     public static Result run(FacegateConfig cfg, Scenario scenario, Enrolled enrolled, Camera camera,
                              EmbeddedBroker broker, Consumer<VisitRecorder.Line> display) throws InterruptedException {
+        return run(cfg, scenario, enrolled, camera, broker, display, null);
+    }
+
+    /** As above; {@code beforeStop} runs once every visit has been played, while the daemon still runs. */
+    public static Result run(FacegateConfig cfg, Scenario scenario, Enrolled enrolled, Camera camera,
+                             EmbeddedBroker broker, Consumer<VisitRecorder.Line> display, Runnable beforeStop)
+            throws InterruptedException {
         VisitRecorder recorder = new VisitRecorder(scenario.visitors(), enrolled.people(), display);
         VisitFrameSource source = camera.source(scenario.visits(), recorder);
         double rssStart = Rss.megabytes();
@@ -115,6 +128,9 @@ public final class DemoRun {
         try {
             daemon.awaitPipeline();
             metrics = daemon.metrics().snapshot();
+            if (beforeStop != null) {
+                beforeStop.run();
+            }
             waitForOutbox(daemon);
         } finally {
             daemon.close();
