@@ -48,7 +48,6 @@ public final class Facegate implements AutoCloseable {
     }
 
     private final FacegateConfig config;
-    private final List<AutoCloseable> opened = new ArrayList<>();
     private final SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
     private DoorController door;
     private FacePipeline vision;
@@ -80,12 +79,9 @@ public final class Facegate implements AutoCloseable {
         // 1. the door, locked before anything else
         door = DoorController.open(config.door());
         door.start();
-        opened.add(door);
         notifier.status("loading models");
         vision = FacePipeline.open(config.vision());
-        opened.add(vision);
         gallery = Gallery.open(config.gallery(), vision.featureModel().id(), vision.featureModel().sha256());
-        opened.add(gallery);
         if (!gallery.foreignTemplates().isEmpty()) {
             log.warn("gallery holds templates of other models, never compared: {}", gallery.foreignTemplates());
         }
@@ -95,7 +91,6 @@ public final class Facegate implements AutoCloseable {
         if (config.mqtt().enabled()) {
             mqtt = new MqttDoor(config.mqtt(), new DaemonActions(gallery, new Enroller(vision, gallery), vision, door,
                     config.door()), this::health, o.clock());
-            opened.add(mqtt);
             sinks.add(new MqttEvents(mqtt));
         }
         if (o.extraEvents() != null) {
@@ -129,7 +124,6 @@ public final class Facegate implements AutoCloseable {
         };
         FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(), cameraEvents);
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
-        opened.add(pump);
         pipeline = new AccessPipeline(pump, vision, tracker, gallery, policy, door, events, metrics,
                 config.access().livenessEnabled(), config.pipeline().trackSameFaceMin());
         if (mqtt != null) {
@@ -220,9 +214,7 @@ public final class Facegate implements AutoCloseable {
         if (pipeline != null) {
             pipeline.stop();
         }
-        if (pump != null) {
-            pump.close();
-        }
+        closeQuietly(pump);      // releases the camera
         if (pipelineThread != null) {
             try {
                 pipelineThread.join(Duration.ofSeconds(3).toMillis());
@@ -230,18 +222,10 @@ public final class Facegate implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        // close in reverse order: the door (locking) goes last of the hardware, MQTT after it so the lock is reported
-        List<AutoCloseable> reversed = new ArrayList<>(opened);
-        java.util.Collections.reverse(reversed);
-        if (door != null) {
-            reversed.remove(door);
-            reversed.remove(mqtt);
-            closeQuietly(door);
-            if (mqtt != null) {
-                closeQuietly(mqtt);
-            }
-        }
-        reversed.forEach(Facegate::closeQuietly);
+        closeQuietly(door);      // locks the door first ...
+        closeQuietly(mqtt);      // ... so that MQTT still reports it, then flushes and says offline
+        closeQuietly(gallery);
+        closeQuietly(vision);
         log.info("facegate stopped, door locked");
     }
 
