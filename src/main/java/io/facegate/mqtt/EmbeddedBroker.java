@@ -23,9 +23,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a broker keeping its persistent sessions under {@code dataDir}. */
+    /** Starts a broker on a free port, keeping its persistent sessions under {@code dataDir}. */
     public static EmbeddedBroker start(Path dataDir) {
-        int port = freePort();
+        return start(dataDir, freePort());
+    }
+
+    /** Starts a broker on {@code port} (a restart on the same port and data finds its sessions again). */
+    public static EmbeddedBroker start(Path dataDir, int port) {
         EmbeddedBroker broker = new EmbeddedBroker(port);
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
@@ -52,8 +56,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
-    private static int freePort() {
+    /** A loopback port nobody listens on right now. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return s.getLocalPort();
         } catch (IOException e) {

@@ -1,19 +1,14 @@
 package io.facegate.mqtt;
 
-import io.moquette.broker.Server;
-import io.moquette.broker.config.MemoryConfig;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -66,13 +61,7 @@ public abstract class TestBroker implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EmbeddedBroker.freePort();
     }
 
     static String mosquittoPath() {
@@ -168,32 +157,22 @@ public abstract class TestBroker implements AutoCloseable {
     }
 
     static final class Moquette extends TestBroker {
-        private Server server;
+        private EmbeddedBroker server;
 
         Moquette(Path dir) {
             super(dir);
         }
 
         @Override
-        public void start() throws IOException {
-            Properties p = new Properties();
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("port", Integer.toString(port));
-            p.setProperty("allow_anonymous", "true");
-            p.setProperty("telemetry_enabled", "false");
-            p.setProperty("persistence_enabled", "true");
-            p.setProperty("data_path", dir.resolve("moquette-data").toString());
-            p.setProperty("netty.mqtt.message_size", Integer.toString(8 * 1024 * 1024));
-            p.setProperty("websocket_port", "disabled");
-            server = new Server();
-            server.startServer(new MemoryConfig(p));
+        public void start() {
+            server = EmbeddedBroker.start(dir.resolve("moquette-data"), port);
             awaitPort(true);
         }
 
         @Override
         public void stop() {
             if (server != null) {
-                server.stopServer();
+                server.close();
                 server = null;
                 awaitPort(false);
             }
