@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -19,20 +18,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /**
- * Turns the per-frame recognitions of tracked faces into at most one decision per verdict per track.
+ * Turns the frames of tracked faces into at most one decision per verdict per track.
  *
- * <h2>Voting</h2>
- * Each frame gets a verdict: <em>person P</em> (matched P with margin &ge; {@code access.min_margin}),
- * <em>low margin</em> (matched, margin too small or unknown) or <em>unknown</em> (no match). The window of a
- * track is its last {@code vote_n} frames within {@code vote_window_ms} of its newest frame. A verdict concludes
- * when {@code vote_k} frames of the window share it; because {@code 2*vote_k > vote_n} only one verdict can.
- * A single frame never concludes anything ({@code vote_k >= 2}).
+ * <h2>Evidence across frames</h2>
+ * A frame counts only when it passes every quality gate of the {@link DecisionRule}; frames below a gate never
+ * count toward a grant. A track's evidence is its last {@code access.max_frames} good frames within
+ * {@code access.window_ms} of its newest one, fused into one probe (the normalised mean of their unit embeddings:
+ * frames of one face are strongly correlated, so a vote of k frames is not k independent tries, while their mean is
+ * one cleaner probe). From {@code access.min_frames} good frames on (never one: a single frame never unlocks) the
+ * fused probe is searched and judged by the rule at the threshold for the gallery's size, after every new good frame,
+ * so the decision comes as soon as the evidence is strong enough: a match is acted on at once; no match or too small a
+ * margin is reported once the window is full ({@code max_frames} good frames), and a track whose
+ * {@code max_frames} frames all failed the gates is reported as POOR_QUALITY.
  *
- * <h2>Checks on a person verdict, in this order</h2>
- * liveness (mean live probability over the voting frames, when enabled; NaN fails) &rarr; SPOOF_SUSPECTED;
+ * <h2>Checks on a match, in this order</h2>
+ * liveness (mean live probability over the fused frames, when enabled; NaN fails) &rarr; SPOOF_SUSPECTED;
  * person no longer in the directory &rarr; UNKNOWN_FACE; disabled &rarr; PERSON_DISABLED; before validFrom
  * &rarr; NOT_YET_VALID; at or after validUntil &rarr; EXPIRED; outside the group schedule &rarr;
  * OUTSIDE_SCHEDULE; lockdown &rarr; LOCKDOWN (so LOCKDOWN means "would have been let in"). Then the cooldown:
@@ -41,14 +43,14 @@ import java.util.stream.Collectors;
  *
  * <h2>Once per track</h2>
  * A grant ends the track: later frames of it are ignored until it is forgotten. SPOOF_SUSPECTED ends it too (a
- * suspected spoof gets no second try on the same track). Any other denial clears the window, so a later verdict
- * needs {@code vote_k} fresh frames, and each denial reason is returned at most once per track. UNKNOWN_FACE
- * denials are additionally limited to one per {@code unknown_event_interval_ms} across all tracks; the others are
- * counted in {@link AccessStats#unknownSuppressed()}.
+ * suspected spoof gets no second try on the same track). Each denial reason is returned at most once per track; the
+ * track keeps being judged as frames arrive, so someone refused while far away is let in once close enough.
+ * UNKNOWN_FACE denials are additionally limited to one per {@code unknown_event_interval_ms} across all tracks; the
+ * others are counted in {@link AccessStats#unknownSuppressed()}.
  *
  * <p>Validity, schedule, lockdown and cooldown are judged at the injected clock's time of the concluding frame.
- * Thread-safe; cheap enough to call on every frame (no allocation beyond the window, no I/O except the one
- * directory lookup when a person verdict concludes).
+ * Thread-safe; one gallery search per good frame once the track has {@code min_frames}, no I/O except the one
+ * directory lookup when the fused probe matches.
  */
 public final class AccessPolicy {
     private static final Logger log = LoggerFactory.getLogger(AccessPolicy.class);
@@ -56,6 +58,8 @@ public final class AccessPolicy {
     static final int MAX_TRACKS = 256;
 
     private final AccessConfig cfg;
+    private final DecisionRule rule;
+    private final Identifier gallery;
     private final PersonDirectory directory;
     private final Schedule schedule;
     private final Clock clock;
@@ -77,30 +81,39 @@ public final class AccessPolicy {
     private long framesIgnored;
 
     private static final class Track {
-        final ArrayDeque<Recognition> frames = new ArrayDeque<>();
+        final ArrayDeque<Recognition> good = new ArrayDeque<>();
         final EnumSet<DenialReason> reported = EnumSet.noneOf(DenialReason.class);
+        int poorInARow;
         Instant newest;
         Instant lastSeen;
         boolean finished;
     }
 
     /**
+     * @param gallery            the 1:N search the fused probes go through
+     * @param directory          who is enrolled and what they may do
      * @param doorOpenOrUnlocked true while the door is open or unlocked (for the cooldown); e.g.
      *                           {@code () -> door.state().openOrUnlocked()}
      * @param lockdown           true during lockdown; e.g. {@code () -> door.state().lockdown()}
      */
-    public AccessPolicy(AccessConfig config, PersonDirectory directory, Clock clock,
+    public AccessPolicy(DecisionRule rule, Identifier gallery, PersonDirectory directory, Clock clock,
                         BooleanSupplier doorOpenOrUnlocked, BooleanSupplier lockdown) {
-        this.cfg = Objects.requireNonNull(config, "config");
+        this.rule = Objects.requireNonNull(rule, "rule");
+        this.cfg = rule.config();
+        this.gallery = Objects.requireNonNull(gallery, "gallery");
         this.directory = Objects.requireNonNull(directory, "directory");
-        this.schedule = Schedule.of(config);
+        this.schedule = Schedule.of(cfg);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.doorOpenOrUnlocked = Objects.requireNonNull(doorOpenOrUnlocked, "doorOpenOrUnlocked");
         this.lockdown = Objects.requireNonNull(lockdown, "lockdown");
-        this.window = Duration.ofMillis(config.voteWindowMs());
-        this.trackTimeout = Duration.ofMillis(config.trackTimeoutMs());
-        this.cooldown = Duration.ofMillis(config.cooldownMs());
-        this.unknownInterval = Duration.ofMillis(config.unknownEventIntervalMs());
+        this.window = Duration.ofMillis(cfg.windowMs());
+        this.trackTimeout = Duration.ofMillis(cfg.trackTimeoutMs());
+        this.cooldown = Duration.ofMillis(cfg.cooldownMs());
+        this.unknownInterval = Duration.ofMillis(cfg.unknownEventIntervalMs());
+    }
+
+    public DecisionRule rule() {
+        return rule;
     }
 
     /** Takes one frame of one tracked face; returns a decision when this frame concludes a verdict. */
@@ -117,73 +130,96 @@ public final class AccessPolicy {
         if (t.finished) {
             return Optional.empty();
         }
-        if (r.time() == null || (t.newest != null && r.time().isBefore(t.newest))
-                || !(r.faceSizePx() >= cfg.minFacePx())) {
+        if (r.time() == null || (t.newest != null && r.time().isBefore(t.newest))) {
             framesIgnored++;
             return Optional.empty();
         }
         t.newest = r.time();
-        t.frames.addLast(r);
-        while (t.frames.size() > cfg.voteN()) {
-            t.frames.removeFirst();
+        Optional<String> poor = rule.qualityProblem(r.quality());
+        if (poor.isPresent()) {
+            framesIgnored++;
+            t.poorInARow++;
+            if (log.isDebugEnabled()) {
+                log.debug("track {}: frame not counted: {}", r.trackId(), poor.get());
+            }
+            if (t.poorInARow >= cfg.maxFrames() && t.good.isEmpty()) {
+                return deny(t, r.trackId(), DenialReason.POOR_QUALITY, null, null, Double.NaN, List.of(), now);
+            }
+            return Optional.empty();
+        }
+        t.poorInARow = 0;
+        t.good.addLast(r);
+        while (t.good.size() > cfg.maxFrames()) {
+            t.good.removeFirst();
         }
         Instant oldestAllowed = t.newest.minus(window);
-        while (t.frames.peekFirst().time().isBefore(oldestAllowed)) {
-            t.frames.removeFirst();
+        while (t.good.peekFirst().time().isBefore(oldestAllowed)) {
+            t.good.removeFirst();
+        }
+        if (t.good.size() < cfg.minFrames()) {
+            return Optional.empty();
         }
         try {
             return conclude(t, r.trackId(), now);
         } catch (RuntimeException e) {
             // e.g. the directory's database failed: no decision, nothing opens
             log.warn("access decision for track {} failed: {}", r.trackId(), e.toString());
-            t.frames.clear();
+            t.good.clear();
             return Optional.empty();
         }
     }
 
     private Optional<Decision> conclude(Track t, long trackId, Instant now) {
-        int k = cfg.voteK();
-        List<Recognition> unknown = new ArrayList<>();
-        List<Recognition> lowMargin = new ArrayList<>();
-        Map<String, List<Recognition>> good = new HashMap<>();
-        for (Recognition f : t.frames) {
-            if (f.personId() == null) {
-                unknown.add(f);
-            } else if (!(f.margin() >= cfg.minMargin())) {
-                lowMargin.add(f);
-            } else {
-                good.computeIfAbsent(f.personId(), p -> new ArrayList<>()).add(f);
-            }
-        }
-        for (Map.Entry<String, List<Recognition>> e : good.entrySet()) {
-            if (e.getValue().size() >= k) {
-                return judgePerson(t, trackId, e.getKey(), e.getValue(), now);
-            }
-        }
-        if (lowMargin.size() >= k) {
-            String likely = lowMargin.stream().collect(Collectors.groupingBy(Recognition::personId,
-                            Collectors.counting())).entrySet().stream()
-                    .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey(
-                            Comparator.reverseOrder())))
-                    .map(Map.Entry::getKey).orElse(null);
-            return deny(t, trackId, DenialReason.LOW_MARGIN, likely, null, lowMargin, now);
-        }
-        if (unknown.size() >= k) {
-            return deny(t, trackId, DenialReason.UNKNOWN_FACE, null, null, unknown, now);
-        }
-        return Optional.empty();
+        List<Recognition> frames = List.copyOf(t.good);
+        DecisionRule.Verdict v = rule.identify(gallery, fuse(frames));
+        Candidate c = v.candidate();
+        boolean windowFull = frames.size() >= cfg.maxFrames();
+        return switch (v.outcome()) {
+            case MATCH -> judgePerson(t, trackId, c.personId(), c.score(), frames, now);
+            case LOW_MARGIN -> windowFull
+                    ? deny(t, trackId, DenialReason.LOW_MARGIN, c.personId(), null, c.score(), frames, now)
+                    : Optional.empty();
+            case NO_MATCH -> windowFull
+                    ? deny(t, trackId, DenialReason.UNKNOWN_FACE, null, null, c.score(), frames, now)
+                    : Optional.empty();
+        };
     }
 
-    private Optional<Decision> judgePerson(Track t, long trackId, String personId, List<Recognition> votes,
-                                           Instant now) {
-        double live = mean(votes, Recognition::liveness);
+    /** The normalised mean of the frames' unit embeddings. */
+    static float[] fuse(List<Recognition> frames) {
+        int dim = frames.get(0).embedding().length;
+        double[] sum = new double[dim];
+        for (Recognition f : frames) {
+            float[] e = f.embedding();
+            if (e.length != dim) {
+                throw new IllegalArgumentException("embeddings of one track differ in length");
+            }
+            for (int i = 0; i < dim; i++) {
+                sum[i] += e[i];
+            }
+        }
+        double norm = 0;
+        for (double v : sum) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        float[] out = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            out[i] = (float) (sum[i] / norm);
+        }
+        return out;
+    }
+
+    private Optional<Decision> judgePerson(Track t, long trackId, String personId, double score,
+                                           List<Recognition> frames, Instant now) {
+        double live = mean(frames, Recognition::liveness);
         if (cfg.livenessEnabled() && !(live >= cfg.livenessThreshold())) {
             t.finished = true;
-            return deny(t, trackId, DenialReason.SPOOF_SUSPECTED, personId, null, votes, now);
+            return deny(t, trackId, DenialReason.SPOOF_SUSPECTED, personId, null, score, frames, now);
         }
         Optional<PersonAccess> found = directory.find(personId);
         if (found.isEmpty()) {
-            return deny(t, trackId, DenialReason.UNKNOWN_FACE, personId, null, votes, now);
+            return deny(t, trackId, DenialReason.UNKNOWN_FACE, personId, null, score, frames, now);
         }
         PersonAccess p = found.get();
         DenialReason reason = null;
@@ -199,24 +235,21 @@ public final class AccessPolicy {
             reason = DenialReason.LOCKDOWN;
         }
         if (reason != null) {
-            return deny(t, trackId, reason, personId, p.displayName(), votes, now);
+            return deny(t, trackId, reason, personId, p.displayName(), score, frames, now);
         }
         Instant last = lastGrant.get(personId);
         if (last != null && now.isBefore(last.plus(cooldown)) && doorOpenOrUnlocked.getAsBoolean()) {
             cooldownSuppressed++;
-            t.frames.clear();
             return Optional.empty();
         }
         lastGrant.put(personId, now);
         t.finished = true;
         granted++;
-        return Optional.of(Decision.grant(personId, p.displayName(), mean(votes, Recognition::score), live,
-                trackId, now));
+        return Optional.of(Decision.grant(personId, p.displayName(), score, live, trackId, now));
     }
 
     private Optional<Decision> deny(Track t, long trackId, DenialReason reason, String personId,
-                                    String displayName, List<Recognition> votes, Instant now) {
-        t.frames.clear();
+                                    String displayName, double score, List<Recognition> frames, Instant now) {
         if (!t.reported.add(reason)) {
             return Optional.empty(); // this track already got this answer
         }
@@ -228,8 +261,8 @@ public final class AccessPolicy {
             }
             lastUnknownReported = now;
         }
-        return Optional.of(Decision.deny(reason, personId, displayName, mean(votes, Recognition::score),
-                mean(votes, Recognition::liveness), trackId, now));
+        return Optional.of(Decision.deny(reason, personId, displayName, score, mean(frames, Recognition::liveness),
+                trackId, now));
     }
 
     /** Drops a track (the tracker lost the face). */

@@ -4,6 +4,8 @@ package io.facegate.access;
 public enum DenialReason {
     UNKNOWN_FACE,
     LOW_MARGIN,
+    /** Every frame of the track failed a quality gate (too small, turned, blurred, or the model was unsure). */
+    POOR_QUALITY,
     SPOOF_SUSPECTED,
     PERSON_DISABLED,
     NOT_YET_VALID,

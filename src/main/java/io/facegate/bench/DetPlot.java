@@ -32,6 +32,11 @@ public final class DetPlot {
     }
 
     public static void write(Path file, VerificationMetrics m, String title) {
+        write(file, m, title, "false accept rate (impostor pairs accepted), log scale", "false reject rate, log");
+    }
+
+    /** The same plot with other axis names (identification: FPIR against FNIR). */
+    public static void write(Path file, VerificationMetrics m, String title, String xLabel, String yLabel) {
         try (Mat img = new Mat(H, W, CV_8UC3, new Scalar(255, 255, 255, 0))) {
             Scalar black = new Scalar(0, 0, 0, 0);
             Scalar grid = new Scalar(220, 220, 220, 0);
@@ -47,8 +52,8 @@ public final class DetPlot {
             }
             line(img, new Point(LEFT, H - BOTTOM), new Point(W - RIGHT, H - BOTTOM), black);
             line(img, new Point(LEFT, TOP), new Point(LEFT, H - BOTTOM), black);
-            text(img, "false accept rate (impostor pairs accepted), log scale", LEFT + 120, H - 30, 0.6, black);
-            text(img, "false reject rate, log", 10, TOP - 15, 0.55, black);
+            text(img, xLabel, LEFT + 120, H - 30, 0.6, black);
+            text(img, yLabel, 10, TOP - 15, 0.55, black);
             text(img, title, LEFT, 35, 0.7, black);
 
             Scalar blue = new Scalar(200, 80, 0, 0);

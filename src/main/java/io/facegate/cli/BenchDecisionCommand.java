@@ -4,35 +4,46 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.facegate.access.AccessPolicy;
 import io.facegate.access.Decision;
-import io.facegate.access.PersonAccess;
+import io.facegate.access.DecisionRule;
+import io.facegate.access.FrameQuality;
 import io.facegate.access.Recognition;
+import io.facegate.access.ScoreCalibration;
 import io.facegate.config.AccessConfig;
 import io.facegate.config.DoorConfig;
+import io.facegate.config.GalleryConfig;
+import io.facegate.config.VisionConfig;
 import io.facegate.config.Yaml;
 import io.facegate.door.DoorController;
 import io.facegate.door.ExecutorDoorScheduler;
 import io.facegate.door.Pi4jDoorHardware;
+import io.facegate.gallery.Gallery;
+import io.facegate.gallery.Person;
+import io.facegate.gallery.Template;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code facegate bench decision}: the latency from the frame that completes the vote (its recognition, i.e. right
- * after the embedding was matched) to the relay output switching, through the real AccessPolicy, DoorController
- * and Pi4J (mock provider, so no hardware is needed and no door moves). Prints JSON.
+ * {@code facegate bench decision}: the latency from the frame that completes a track's evidence (right after its
+ * embedding was made) to the relay output switching, through the real AccessPolicy (fusion, the gallery search
+ * over a real SQLite gallery of one person, the decision rule), DoorController and Pi4J (mock provider, so no
+ * hardware is needed and no door moves). Prints JSON.
  */
 @Command(name = "decision", mixinStandardHelpOptions = true,
-        description = "Measure decision latency: last frame's recognition -> access policy -> door controller -> "
-                + "relay output switched (Pi4J mock provider). Prints median, p90, p99 in microseconds as JSON.")
+        description = "Measure decision latency: last frame's embedding -> access policy (fusion, gallery search,"
+                + " rule) -> door controller -> relay output switched (Pi4J mock provider). Prints median, p90, p99"
+                + " in microseconds as JSON.")
 public final class BenchDecisionCommand implements Callable<Integer> {
 
     @Option(names = "--iterations", defaultValue = "20000", description = "measured decisions (default: ${DEFAULT-VALUE})")
@@ -40,6 +51,10 @@ public final class BenchDecisionCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "20000", description = "unmeasured decisions first, for the JIT (default: ${DEFAULT-VALUE})")
     int warmup;
+
+    private static final int DIM = 512;
+    /** A frame that passes every quality gate. */
+    private static final FrameQuality GOOD = new FrameQuality(Double.MAX_VALUE, Double.MAX_VALUE, 100, 0, 0);
 
     /** When the relay output last switched to unlocked (System.nanoTime), written by the Pi4J listener. */
     private volatile long switchedAt;
@@ -60,21 +75,29 @@ public final class BenchDecisionCommand implements Callable<Integer> {
                 switchedAt = System.nanoTime();
             }
         });
-        PersonAccess person = new PersonAccess("bench", "Bench Person", Set.of(), true, null, null);
-        try (DoorController door = new DoorController(hw, doorCfg, Clock.systemUTC(), new ExecutorDoorScheduler())) {
+        DecisionRule rule = new DecisionRule(accessCfg, ScoreCalibration.read(accessCfg.calibrationIn(
+                VisionConfig.defaults().modelsDir())));
+        float[] face = new float[DIM];
+        face[0] = 1;
+        Path dir = Files.createTempDirectory("bench-decision-");
+        try (Gallery gallery = Gallery.open(GalleryConfig.defaults().withDataDir(dir), "bench", "0".repeat(64));
+             DoorController door = new DoorController(hw, doorCfg, Clock.systemUTC(), new ExecutorDoorScheduler())) {
+            gallery.enroll(Person.of("bench", "Bench Person", null), List.of(new Template("bench", face, "bench",
+                    "0".repeat(64), 1.0, "0".repeat(64), Instant.now())), false);
             door.start();
-            AccessPolicy policy = new AccessPolicy(accessCfg, id -> Optional.of(person), Clock.systemUTC(),
+            AccessPolicy policy = new AccessPolicy(rule, gallery, gallery, Clock.systemUTC(),
                     () -> door.state().openOrUnlocked(), () -> door.state().lockdown());
-            run(policy, door, accessCfg.voteK(), warmup, null);
+            run(policy, door, face, accessCfg.minFrames(), warmup, null);
             long[] nanos = new long[iterations];
-            run(policy, door, accessCfg.voteK(), iterations, nanos);
+            run(policy, door, face, accessCfg.minFrames(), iterations, nanos);
             Arrays.sort(nanos);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("benchmark", "decision");
-            out.put("path", "Recognition (k-th frame) -> AccessPolicy.offer -> DoorController.grant -> Pi4J relay output");
+            out.put("path", "Recognition (min_frames-th frame) -> AccessPolicy.offer (fuse, Gallery.best, DecisionRule)"
+                    + " -> DoorController.grant -> Pi4J relay output");
             out.put("iterations", iterations);
             out.put("warmup", warmup);
-            out.put("vote_k", accessCfg.voteK());
+            out.put("min_frames", accessCfg.minFrames());
             out.put("median_us", micros(nanos[nanos.length / 2]));
             out.put("p90_us", micros(nanos[(int) (nanos.length * 0.90)]));
             out.put("p99_us", micros(nanos[(int) (nanos.length * 0.99)]));
@@ -87,16 +110,16 @@ public final class BenchDecisionCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(AccessPolicy policy, DoorController door, int k, int count, long[] nanos) {
+    private void run(AccessPolicy policy, DoorController door, float[] face, int k, int count, long[] nanos) {
         for (int i = 0; i < count; i++) {
             long track = (nanos == null ? 0 : 1L << 40) + i;
             Instant now = Instant.now();
             for (int f = 0; f < k - 1; f++) {
-                policy.offer(new Recognition(track, "bench", 0.8, 0.3, 0.95, 140, now));
+                policy.offer(new Recognition(track, face, GOOD, 0.95, now));
             }
             switchedAt = 0;
             long t0 = System.nanoTime();
-            Optional<Decision> d = policy.offer(new Recognition(track, "bench", 0.8, 0.3, 0.95, 140, now));
+            Optional<Decision> d = policy.offer(new Recognition(track, face, GOOD, 0.95, now));
             if (d.isEmpty() || !d.get().granted() || !door.grant(d.get()) || switchedAt == 0) {
                 throw new IllegalStateException("the benchmark decision did not open the door: " + d);
             }

@@ -1,63 +1,67 @@
 package io.facegate.cli;
 
-import io.facegate.vision.DetectedFace;
+import io.facegate.access.Candidate;
+import io.facegate.access.DecisionRule;
+import io.facegate.bench.FaceProbe;
 import io.facegate.vision.Embeddings;
 import io.facegate.vision.FacePipeline;
 import io.facegate.vision.ImageException;
-import io.facegate.vision.Images;
-import org.bytedeco.opencv.opencv_core.Mat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code facegate compare A B}: one-to-one verification of the largest face in each photo. */
+/**
+ * {@code facegate compare A B}: one-to-one verification of the largest face in each photo, by the door's decision
+ * rule with B as a one-template gallery (the threshold for {@code access.target_fpir} at that size, the quality
+ * gates on both faces).
+ */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Compare the largest face in two photos: cosine similarity and whether it passes the threshold.")
+        description = {"Compare the largest face in two photos: cosine similarity and the door's verdict, with the"
+                + " second photo as a one-person gallery (threshold from access.target_fpir, quality gates)."
+                + " Exit status 0: same person, 1: not, 2: no verdict (no face, unreadable photo)."})
 public final class CompareCommand implements Callable<Integer> {
-    /** Cosine similarity at which the default model pack gave a false-accept rate of about 1e-3. */
-    public static final double DEFAULT_THRESHOLD = 0.41;
-
     @Parameters(index = "0", paramLabel = "A", description = "First photo.")
     Path first;
 
     @Parameters(index = "1", paramLabel = "B", description = "Second photo.")
     Path second;
 
-    @Option(names = "--threshold", description = "Cosine threshold for 'same person' (default: ${DEFAULT-VALUE}).")
-    double threshold = DEFAULT_THRESHOLD;
-
     @Mixin
-    VisionOptions vision;
+    DecisionOptions options;
 
     @Override
     public Integer call() {
-        try (FacePipeline pipeline = vision.open()) {
-            float[] a = embedLargest(pipeline, first);
-            float[] b = embedLargest(pipeline, second);
-            double similarity = Embeddings.cosine(a, b);
-            boolean same = similarity >= threshold;
-            System.out.printf(Locale.ROOT, "similarity %.4f (threshold %.2f): %s%n", similarity, threshold,
-                    same ? "same person" : "different people");
-            return same ? 0 : 1;
-        } catch (ImageException e) {
+        try (FacePipeline pipeline = options.openVision()) {
+            DecisionRule rule = options.rule(pipeline);
+            FaceProbe a = largest(pipeline, first);
+            FaceProbe b = largest(pipeline, second);
+            double similarity = Embeddings.cosine(a.embedding(), b.embedding());
+            for (FaceProbe p : new FaceProbe[] {a, b}) {
+                Optional<String> poor = rule.qualityProblem(p.quality());
+                if (poor.isPresent()) {
+                    System.out.printf(Locale.ROOT, "similarity %.4f: no verdict, %s: %s%n", similarity,
+                            p == a ? first : second, poor.get());
+                    return 1;
+                }
+            }
+            // a one-person gallery: no other person to beat, so the margin is the largest possible
+            DecisionRule.Verdict v = rule.judge(new Candidate("B", similarity, similarity + 1), 1);
+            System.out.printf(Locale.ROOT, "similarity %.4f (threshold %.3f for access.target_fpir %.0e): %s%n",
+                    similarity, v.threshold(), rule.config().targetFpir(),
+                    v.matched() ? "same person" : "different people");
+            return v.matched() ? 0 : 1;
+        } catch (ImageException | IllegalStateException e) {
             System.err.println("compare: " + e.getMessage());
             return 2;
         }
     }
 
-    private float[] embedLargest(FacePipeline pipeline, Path photo) throws ImageException {
-        try (Mat image = Images.readForRecognition(photo, pipeline.config().maxImagePixels(), BenchVerifyCommand.RECOGNITION_SHORT_SIDE)) {
-            List<DetectedFace> faces = pipeline.detect(image);
-            if (faces.isEmpty()) {
-                throw new ImageException(photo + ": no face found");
-            }
-            return pipeline.embed(image, faces.get(0));
-        }
+    private static FaceProbe largest(FacePipeline pipeline, Path photo) throws ImageException {
+        return FaceProbe.largest(pipeline, photo).orElseThrow(() -> new ImageException(photo + ": no face found"));
     }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 EnrollCommand.class,
                 GalleryCommand.class,
                 CompareCommand.class,
+                CalibrateCommand.class,
                 AdminCommand.class,
                 BenchCommand.class,
         })

@@ -15,20 +15,30 @@ import java.util.Set;
 import static io.facegate.config.ConfigException.require;
 
 /**
- * YAML section {@code access}: when a tracked face opens the door. The match threshold itself belongs to the
- * gallery matcher (a {@code Recognition} carries a person only when it passed that threshold); everything here is
- * the policy applied on top of it.
+ * YAML section {@code access}: when a tracked face opens the door. The decision rule ({@code access.DecisionRule})
+ * turns {@code target_fpir} into a threshold for the gallery's size through the model's score calibration; the rest
+ * is the policy applied on top of it.
  *
- * @param minMargin              a frame votes for its person only when its score beats every other person's by
- *                               this much; frames below it vote for LOW_MARGIN
- * @param voteK                  a verdict needs this many agreeing frames (at least 2: one frame never unlocks) ...
- * @param voteN                  ... among the last voteN frames of the track (2*voteK > voteN, so only one verdict
- *                               can ever win a window)
- * @param voteWindowMs           ... all within this many milliseconds of the newest frame
- * @param livenessEnabled        when on, the mean live probability over the voting frames must reach the threshold
+ * @param targetFpir             false matches allowed per stranger visit (false-positive identification rate); the
+ *                               threshold rises with the number of enrolled templates so that this holds
+ * @param capacityMaxFnir        when the threshold for target_fpir would refuse more than this share of enrolled
+ *                               people's tries (from the calibration), a capacity warning says so; the bar is kept
+ * @param calibrationFile        the model's score calibration; default {@code calibration.json} in the models folder
+ * @param minMargin              the fused probe's best person must beat every other person by this much, else
+ *                               LOW_MARGIN
+ * @param minFrames              good frames fused before a track is judged (at least 2: one frame never unlocks)
+ * @param maxFrames              at most this many of a track's latest good frames are fused; a track is reported as
+ *                               unknown only once it has this many
+ * @param windowMs               ... all within this many milliseconds of the newest frame
+ * @param minEyeDistancePx       quality gate: eye centres at least this far apart (pixels)
+ * @param maxYawDegrees          quality gate: head turn left or right at most this many degrees
+ * @param maxPitchDegrees        quality gate: head nod up or down at most this many degrees
+ * @param minSharpness           quality gate: the aligned face's Laplacian-to-contrast ratio at least this (0: off)
+ * @param minNormQuantile        quality gate: the embedding's norm before normalisation must reach this quantile of
+ *                               the calibration photos' norms (the model's own confidence); 0: off
+ * @param livenessEnabled        when on, the mean live probability over the fused frames must reach the threshold
  *                               (a frame without liveness counts as failing)
  * @param livenessThreshold      minimum mean live probability
- * @param minFacePx              frames whose face is narrower than this are not voted on (counted as ignored)
  * @param cooldownMs             the same person is not granted again this soon while the door is still open or
  *                               unlocked (counted, not reported as a decision)
  * @param unknownEventIntervalMs at most one UNKNOWN_FACE denial is reported per interval; the rest are counted
@@ -40,21 +50,30 @@ import static io.facegate.config.ConfigException.require;
  * @param schedules              group name to weekly windows; a person is inside the schedule when any window of
  *                               any of their groups contains the current local time
  */
-public record AccessConfig(Double minMargin, Integer voteK, Integer voteN, Long voteWindowMs, Boolean livenessEnabled,
-                           Double livenessThreshold, Double minFacePx, Long cooldownMs, Long unknownEventIntervalMs,
-                           Long trackTimeoutMs, String timeZone, String defaultSchedule,
+public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.file.Path calibrationFile,
+                           Double minMargin, Integer minFrames, Integer maxFrames, Long windowMs,
+                           Double minEyeDistancePx, Double maxYawDegrees, Double maxPitchDegrees,
+                           Double minSharpness, Double minNormQuantile,
+                           Boolean livenessEnabled, Double livenessThreshold, Long cooldownMs,
+                           Long unknownEventIntervalMs, Long trackTimeoutMs, String timeZone, String defaultSchedule,
                            Map<String, List<TimeWindow>> schedules) {
 
     public static final List<String> DEFAULT_SCHEDULES = List.of("never", "always");
 
     public AccessConfig {
+        targetFpir = targetFpir == null ? 1e-4 : targetFpir;
+        capacityMaxFnir = capacityMaxFnir == null ? 0.05 : capacityMaxFnir;
         minMargin = minMargin == null ? 0.05 : minMargin;
-        voteK = voteK == null ? 3 : voteK;
-        voteN = voteN == null ? 5 : voteN;
-        voteWindowMs = voteWindowMs == null ? 1500L : voteWindowMs;
+        minFrames = minFrames == null ? 2 : minFrames;
+        maxFrames = maxFrames == null ? 5 : maxFrames;
+        windowMs = windowMs == null ? 1500L : windowMs;
+        minEyeDistancePx = minEyeDistancePx == null ? 24.0 : minEyeDistancePx;
+        maxYawDegrees = maxYawDegrees == null ? 30.0 : maxYawDegrees;
+        maxPitchDegrees = maxPitchDegrees == null ? 25.0 : maxPitchDegrees;
+        minSharpness = minSharpness == null ? 0.0 : minSharpness;
+        minNormQuantile = minNormQuantile == null ? 0.01 : minNormQuantile;
         livenessEnabled = livenessEnabled == null || livenessEnabled;
         livenessThreshold = livenessThreshold == null ? 0.5 : livenessThreshold;
-        minFacePx = minFacePx == null ? 40.0 : minFacePx;
         cooldownMs = cooldownMs == null ? 10_000L : cooldownMs;
         unknownEventIntervalMs = unknownEventIntervalMs == null ? 10_000L : unknownEventIntervalMs;
         trackTimeoutMs = trackTimeoutMs == null ? 3000L : trackTimeoutMs;
@@ -62,13 +81,22 @@ public record AccessConfig(Double minMargin, Integer voteK, Integer voteN, Long 
         defaultSchedule = defaultSchedule == null ? "never" : defaultSchedule.trim().toLowerCase(Locale.ROOT);
         schedules = schedules == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
 
+        // above 1e-2 a busy door lets a stranger in every day; 0 would need an infinite threshold
+        require(targetFpir > 0 && targetFpir <= 1e-2, "access.target_fpir", "must be in (0, 0.01]");
+        require(capacityMaxFnir > 0 && capacityMaxFnir < 1, "access.capacity_max_fnir", "must be in (0, 1)");
+        require(calibrationFile == null || !calibrationFile.toString().isBlank(), "access.calibration_file",
+                "must name a file (leave it out for the one beside the models)");
         require(minMargin >= 0 && minMargin <= 2, "access.min_margin", "must be 0..2");
-        require(voteK >= 2, "access.vote_k", "must be >= 2 (a single frame must never unlock)");
-        require(voteN >= voteK && voteN <= 100, "access.vote_n", "must be vote_k..100");
-        require(2 * voteK > voteN, "access.vote_k", "must be more than half of access.vote_n");
-        require(voteWindowMs > 0, "access.vote_window_ms", "must be > 0");
+        require(minFrames >= 2, "access.min_frames", "must be >= 2 (a single frame must never unlock)");
+        require(maxFrames >= minFrames && maxFrames <= 100, "access.max_frames", "must be min_frames..100");
+        require(windowMs > 0, "access.window_ms", "must be > 0");
+        require(minEyeDistancePx >= 0, "access.min_eye_distance_px", "must be >= 0");
+        require(maxYawDegrees > 0 && maxYawDegrees <= 90, "access.max_yaw_degrees", "must be in (0, 90]");
+        require(maxPitchDegrees > 0 && maxPitchDegrees <= 90, "access.max_pitch_degrees", "must be in (0, 90]");
+        require(minSharpness >= 0, "access.min_sharpness", "must be >= 0");
+        require(minNormQuantile >= 0 && minNormQuantile <= 0.2, "access.min_norm_quantile",
+                "must be 0..0.2 (0: off)");
         require(livenessThreshold >= 0 && livenessThreshold <= 1, "access.liveness_threshold", "must be 0..1");
-        require(minFacePx >= 0, "access.min_face_px", "must be >= 0");
         require(cooldownMs >= 0, "access.cooldown_ms", "must be >= 0");
         require(unknownEventIntervalMs >= 0, "access.unknown_event_interval_ms", "must be >= 0");
         require(trackTimeoutMs > 0, "access.track_timeout_ms", "must be > 0");
@@ -90,7 +118,20 @@ public record AccessConfig(Double minMargin, Integer voteK, Integer voteN, Long 
     }
 
     public static AccessConfig defaults() {
-        return new AccessConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new AccessConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null);
+    }
+
+    /** The same configuration with liveness on or off (benchmarks separate recognition from liveness). */
+    public AccessConfig withLiveness(boolean on) {
+        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
+                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormQuantile, on,
+                livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule, schedules);
+    }
+
+    /** The calibration file: the configured one, or {@code calibration.json} in {@code modelsDir}. */
+    public java.nio.file.Path calibrationIn(java.nio.file.Path modelsDir) {
+        return calibrationFile != null ? calibrationFile : modelsDir.resolve("calibration.json");
     }
 
     public ZoneId zone() {

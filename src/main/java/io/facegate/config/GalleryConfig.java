@@ -3,14 +3,15 @@ package io.facegate.config;
 import java.nio.file.Path;
 
 /**
- * YAML section {@code gallery}: where enrolled people live, how strict enrollment is and when a face matches.
+ * YAML section {@code gallery}: where enrolled people live and how strict enrollment is. When a face matches at the
+ * door is the decision rule's business ({@code access.target_fpir}).
  * Every field may be left out; the compact constructor fills the default and validates.
  *
  * @param dataDir                directory holding {@code gallery.db}; default {@code /var/lib/facegate}
  * @param maxTemplatesPerPerson  templates kept per person (one per accepted photo); default 5
- * @param threshold              cosine a probe must reach to match a person, in (0, 1); default 0.41 (about FAR 1e-3 for
- *                               the default model pack, see shared/models.md)
- * @param minMargin              best person's score minus the best other person's score must reach this; default 0.03
+ * @param threshold              enrollment consistency: each new photo must score this much against the person's other
+ *                               photos, in (0, 1); default 0.41 (about FAR 1e-3 for the default model pack). Not the
+ *                               door's threshold, which comes from access.target_fpir and the gallery's size
  * @param duplicateThreshold     a new photo scoring this high against another person is refused as a
  *                               duplicate; default: {@code threshold}
  * @param allowDuplicates        enroll even when the duplicate check fires (e.g. identical twins); default false
@@ -26,7 +27,7 @@ import java.nio.file.Path;
  * @param int8                   search an int8 copy of templates and probe (a quarter of the memory traffic, score
  *                               error about 1e-3, same decisions on the real photos; {@code bench search} and {@code bench identify} show it); default true
  */
-public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold, Double minMargin,
+public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double threshold,
                             Double duplicateThreshold, Boolean allowDuplicates, Double minEyeDistancePx,
                             Double minFaceWidthPx, Double minSharpness, Double maxYaw, Double secondFaceAreaRatio,
                             Boolean simd, Boolean int8) {
@@ -39,7 +40,6 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
         }
         maxTemplatesPerPerson = maxTemplatesPerPerson == null ? 5 : maxTemplatesPerPerson;
         threshold = threshold == null ? 0.41 : threshold;
-        minMargin = minMargin == null ? 0.03 : minMargin;
         duplicateThreshold = duplicateThreshold == null ? threshold : duplicateThreshold;
         allowDuplicates = allowDuplicates != null && allowDuplicates;
         minEyeDistancePx = minEyeDistancePx == null ? 30.0 : minEyeDistancePx;
@@ -55,7 +55,6 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
                 "gallery.max_templates_per_person", "must be between 1 and 100");
         // at 0 or below nearly every face is "similar" to someone enrolled: the door would open for strangers
         ConfigException.require(threshold > 0 && threshold < 1, "gallery.threshold", "must be a cosine in (0, 1)");
-        ConfigException.require(minMargin >= 0 && minMargin < 2, "gallery.min_margin", "must be in [0, 2)");
         ConfigException.require(duplicateThreshold > -1 && duplicateThreshold < 1,
                 "gallery.duplicate_threshold", "must be a cosine in (-1, 1)");
         ConfigException.require(minEyeDistancePx >= 0, "gallery.min_eye_distance_px", "must be >= 0");
@@ -67,26 +66,26 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
     }
 
     public static GalleryConfig defaults() {
-        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GalleryConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with another data directory (tests, the demo, {@code --data-dir}). */
     public GalleryConfig withDataDir(Path dir) {
-        return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+        return new GalleryConfig(dir, maxTemplatesPerPerson, threshold, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
                 simd, int8);
     }
 
     /** The same configuration with duplicates allowed or not ({@code enroll --allow-duplicate}). */
     public GalleryConfig withAllowDuplicates(boolean on) {
-        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, duplicateThreshold,
                 on, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
                 simd, int8);
     }
 
     /** The same configuration with the int8 search form switched on or off. */
     public GalleryConfig withInt8(boolean on) {
-        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, minMargin, duplicateThreshold,
+        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
                 simd, on);
     }

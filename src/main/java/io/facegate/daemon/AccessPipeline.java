@@ -2,11 +2,10 @@ package io.facegate.daemon;
 
 import io.facegate.access.AccessPolicy;
 import io.facegate.access.Decision;
+import io.facegate.access.FrameQuality;
 import io.facegate.access.Recognition;
 import io.facegate.camera.CameraFrame;
 import io.facegate.door.DoorController;
-import io.facegate.gallery.Gallery;
-import io.facegate.gallery.MatchResult;
 import io.facegate.vision.BoundingBox;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.Embeddings;
@@ -26,9 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Frame to decision, one frame at a time on one thread: detect, track, and for each tracked face that is due,
- * landmarks, liveness, embedding, gallery match and the access policy's vote. A grant goes to the door; every
- * decision goes to the event sink. Any failure on a frame is logged and counted and the frame is skipped: nothing
- * here can open the door except a decision the policy made.
+ * landmarks, liveness, embedding and quality, then the access policy (which fuses a track's good frames and asks
+ * the gallery). A grant goes to the door and is published only when the door opened; every other decision goes
+ * to the event sink. Any failure on a frame is logged and counted and the frame is skipped: nothing here can open
+ * the door except a decision the policy made.
  */
 public final class AccessPipeline implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(AccessPipeline.class);
@@ -37,13 +37,11 @@ public final class AccessPipeline implements Runnable {
     private final FramePump pump;
     private final FacePipeline vision;
     private final FaceTracker tracker;
-    private final Gallery gallery;
     private final AccessPolicy policy;
     private final DoorController door;
     private final EventSink events;
     private final PipelineMetrics metrics;
     private final boolean liveness;
-    private final double threshold;
     private final double sameFaceMin;
     /** Each live track's latest embedding, to notice a different face taking its place (memory only). */
     private final Map<Long, float[]> lastEmbedding = new HashMap<>();
@@ -53,19 +51,17 @@ public final class AccessPipeline implements Runnable {
     private volatile long errors;
     private final AtomicReference<String> lastError = new AtomicReference<>();
 
-    public AccessPipeline(FramePump pump, FacePipeline vision, FaceTracker tracker, Gallery gallery,
-                          AccessPolicy policy, DoorController door, EventSink events, PipelineMetrics metrics,
+    public AccessPipeline(FramePump pump, FacePipeline vision, FaceTracker tracker, AccessPolicy policy,
+                          DoorController door, EventSink events, PipelineMetrics metrics,
                           boolean liveness, double sameFaceMin) {
         this.pump = pump;
         this.vision = vision;
         this.tracker = tracker;
-        this.gallery = gallery;
         this.policy = policy;
         this.door = door;
         this.events = events;
         this.metrics = metrics;
         this.liveness = liveness;
-        this.threshold = gallery.config().threshold();
         this.sameFaceMin = sameFaceMin;
     }
 
@@ -140,34 +136,30 @@ public final class AccessPipeline implements Runnable {
             }
         }
         float[] embedding;
+        FrameQuality quality;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
             embedding = vision.embed(image, face);
+            quality = new FrameQuality(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, face.eyeDistance(), 0, 0); // MERGE: vision quality
         }
         long trackId = tracked.trackId();
         float[] previous = lastEmbedding.get(trackId);
         if (previous != null && Embeddings.cosine(previous, embedding) < sameFaceMin) {
-            // someone else now stands where the tracked face was: their votes start afresh
+            // someone else now stands where the tracked face was: their evidence starts afresh
             forget(trackId);
             trackId = tracker.restart(trackId);
         }
         lastEmbedding.put(trackId, embedding);
-        MatchResult match;
-        try (StageTimer t = metrics.time(PipelineMetrics.Stage.MATCH)) {
-            match = gallery.identify(embedding);
-        }
-        // the policy votes on the best candidate above the threshold and judges the margin itself
-        String candidate = match.candidateId() != null && match.score() >= threshold ? match.candidateId() : null;
-        Recognition r = new Recognition(trackId, candidate, match.score(), match.margin(), live,
-                face.box().width(), frame.capturedAt());
-        if (log.isDebugEnabled()) {
-            log.debug("track {} frame {}: candidate {} score {} margin {} live {} face {}px", trackId,
-                    frame.sequence(), match.candidateId(), String.format("%.3f", match.score()),
-                    String.format("%.3f", match.margin()), String.format("%.2f", live), (int) face.box().width());
-        }
+        Recognition r = new Recognition(trackId, embedding, quality, live, frame.capturedAt());
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
-            decision.filter(Decision::granted).ifPresent(door::grant);
+        }
+        if (decision.isPresent() && decision.get().granted() && !door.grant(decision.get())) {
+            // the policy said yes but the relay did not switch (fault, lockdown raced in): nobody got in, so no
+            // access_granted goes out; the door reports its own state and fault
+            log.warn("track {}: granted to {} but the door did not open", trackId, decision.get().personId());
+            tracker.settle(trackId);
+            return;
         }
         if (decision.isPresent()) {
             tracker.settle(trackId);

@@ -1,6 +1,7 @@
 package io.facegate.daemon;
 
 import io.facegate.access.AccessPolicy;
+import io.facegate.access.DecisionRule;
 import io.facegate.access.Decision;
 import io.facegate.camera.CameraListener;
 import io.facegate.camera.FrameSource;
@@ -59,6 +60,8 @@ public final class Facegate implements AutoCloseable {
     private PipelineMetrics metrics;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
     private volatile boolean closed;
+    private DecisionRule rule;
+    private volatile int loggedTemplates = -1;
 
     private Facegate(FacegateConfig config) {
         this.config = config;
@@ -85,6 +88,9 @@ public final class Facegate implements AutoCloseable {
         if (!gallery.foreignTemplates().isEmpty()) {
             log.warn("gallery holds templates of other models, never compared: {}", gallery.foreignTemplates());
         }
+        rule = DecisionRule.load(config.access(), config.vision().modelsDir(), vision.featureModel().sha256());
+        logRule(gallery.templateCount());
+        gallery.addListener((version, hash, what) -> logRule(gallery.templateCount()));
         metrics = new PipelineMetrics(config.pipeline().metricsWindow());
 
         List<EventSink> sinks = new ArrayList<>();
@@ -105,7 +111,7 @@ public final class Facegate implements AutoCloseable {
             }
         });
 
-        AccessPolicy policy = new AccessPolicy(config.access(), gallery, o.clock(),
+        AccessPolicy policy = new AccessPolicy(rule, gallery, gallery, o.clock(),
                 () -> door.state().openOrUnlocked(), () -> door.state().lockdown());
         FaceTracker tracker = new FaceTracker(config.pipeline());
         CameraListener cameraEvents = new CameraListener() {
@@ -124,7 +130,7 @@ public final class Facegate implements AutoCloseable {
         };
         FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(), cameraEvents);
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
-        pipeline = new AccessPipeline(pump, vision, tracker, gallery, policy, door, events, metrics,
+        pipeline = new AccessPipeline(pump, vision, tracker, policy, door, events, metrics,
                 config.access().livenessEnabled(), config.pipeline().trackSameFaceMin());
         if (mqtt != null) {
             mqtt.start();
@@ -149,6 +155,16 @@ public final class Facegate implements AutoCloseable {
         notifier.startWatchdog(() -> System.nanoTime() - pipeline.heartbeatNanos() < PIPELINE_STALL.toNanos());
         log.info("facegate running: provider {}, {} persons, camera {}", vision.provider(), gallery.persons().size(),
                 source.describe());
+    }
+
+    /** The threshold follows the gallery's size: say so whenever the size changes, and warn at capacity. */
+    private void logRule(int templates) {
+        if (templates == loggedTemplates) {
+            return;
+        }
+        loggedTemplates = templates;
+        log.info("access: {}", rule.describe(templates));
+        rule.capacityWarning(templates).ifPresent(w -> log.warn("access capacity: {}", w));
     }
 
     private void reloadGallery() {

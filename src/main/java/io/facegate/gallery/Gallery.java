@@ -1,5 +1,7 @@
 package io.facegate.gallery;
 
+import io.facegate.access.Candidate;
+import io.facegate.access.Identifier;
 import io.facegate.access.PersonAccess;
 import io.facegate.access.PersonDirectory;
 import io.facegate.config.GalleryConfig;
@@ -23,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * model than the loaded one stay in the store but are never compared; they are logged at start and reported by
  * {@link #foreignTemplates()}.
  */
-public final class Gallery implements PersonDirectory, AutoCloseable {
+public final class Gallery implements PersonDirectory, Identifier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gallery.class);
 
     private final GalleryConfig config;
@@ -179,21 +181,20 @@ public final class Gallery implements PersonDirectory, AutoCloseable {
     // ------------------------------------------------------------------ matching
 
     /**
-     * 1:N search. A match needs score >= {@code gallery.threshold} and margin >= {@code gallery.min_margin};
-     * the best candidate is reported either way. Lock-free and thread-safe.
+     * 1:N search: the best person, their score and margin over the next person. Whether that is a match is for
+     * the decision rule ({@code access.DecisionRule}) to say. Lock-free and thread-safe.
      */
-    public MatchResult identify(float[] embedding) {
+    @Override
+    public Candidate best(float[] unitProbe) {
         TemplateMatrix m = matrix;
-        if (m == null) {
-            return MatchResult.EMPTY;
-        }
-        TemplateMatrix.Candidate c = m.search(embedding);
-        if (c == null) {
-            return MatchResult.EMPTY;
-        }
-        double margin = c.margin();
-        boolean ok = c.score() >= config.threshold() && margin >= config.minMargin();
-        return new MatchResult(ok ? c.personId() : null, c.personId(), c.score(), margin);
+        TemplateMatrix.Candidate c = m == null ? null : m.search(unitProbe);
+        return c == null ? Candidate.NONE : new Candidate(c.personId(), c.score(), c.margin());
+    }
+
+    /** Templates the search compares a probe with (see {@link Identifier#searchedTemplates()}). */
+    @Override
+    public int searchedTemplates() {
+        return templateCount();
     }
 
     /** The best-scoring person other than {@code excludePersonId}, for the enrollment duplicate check. */

@@ -62,9 +62,10 @@ class DoorConfigTest {
     @Test
     void accessDefaults() {
         AccessConfig a = AccessConfig.defaults();
-        assertEquals(3, a.voteK());
-        assertEquals(5, a.voteN());
-        assertEquals(1500, a.voteWindowMs());
+        assertEquals(2, a.minFrames());
+        assertEquals(5, a.maxFrames());
+        assertEquals(1500, a.windowMs());
+        assertEquals(1e-4, a.targetFpir());
         assertTrue(a.livenessEnabled());
         assertEquals(0.5, a.livenessThreshold());
         assertFalse(a.defaultAlways(), "fail closed: no schedule entry means never");
@@ -72,9 +73,13 @@ class DoorConfigTest {
 
     @Test
     void accessValidationNamesTheKey() {
-        assertTrue(parseError(AccessConfig.class, "vote_k: 1\nvote_n: 1").getMessage().startsWith("access.vote_k:"));
-        assertTrue(parseError(AccessConfig.class, "vote_k: 2\nvote_n: 4").getMessage().startsWith("access.vote_k:"),
-                "2 of 4 would let two people win one window");
+        assertTrue(parseError(AccessConfig.class, "min_frames: 1").getMessage().startsWith("access.min_frames:"),
+                "one frame never unlocks");
+        assertTrue(parseError(AccessConfig.class, "min_frames: 4\nmax_frames: 3").getMessage()
+                .startsWith("access.max_frames:"));
+        assertTrue(parseError(AccessConfig.class, "target_fpir: 0").getMessage().startsWith("access.target_fpir:"));
+        assertTrue(parseError(AccessConfig.class, "target_fpir: 0.1").getMessage().startsWith("access.target_fpir:"),
+                "one stranger in ten is no door");
         assertTrue(parseError(AccessConfig.class, "time_zone: Mars/Olympus").getMessage()
                 .startsWith("access.time_zone:"));
         assertTrue(parseError(AccessConfig.class, "default_schedule: sometimes").getMessage()

@@ -1,5 +1,7 @@
 package io.facegate.gallery;
 
+import io.facegate.access.Candidate;
+
 import io.facegate.TestData;
 import io.facegate.config.GalleryConfig;
 import io.facegate.config.VisionConfig;
@@ -109,7 +111,7 @@ class EnrollerTest {
             for (Enroller.PhotoOutcome po : o.photos()) {
                 assertTrue(po.quality() > 0 && po.quality() <= 1, "quality " + po.quality());
             }
-            MatchResult r = g.identify(embed(photo("deepface/p01/3.jpg")));
+            Candidate r = g.best(embed(photo("deepface/p01/3.jpg")));
             assertEquals("p01", r.personId());
         }
     }
@@ -271,8 +273,7 @@ class EnrollerTest {
 
     @Test
     void wrongPersonRepeatedPhotoAndTemplateLimit() {
-        GalleryConfig cfg = new GalleryConfig(null, 2, null, null, null, null, null, null, null, null, null, null,
-                null);
+        GalleryConfig cfg = new GalleryConfig(null, 2, null, null, null, null, null, null, null, null, null, null);
         try (Gallery g = gallery(cfg)) {
             Enroller e = new Enroller(pipeline, g);
             Enroller.Outcome o = e.enroll(Person.of("p01", "P01", null),

@@ -33,7 +33,7 @@ class GalleryTest {
             }
             assertTrue(daemon.find("carl").isEmpty());
             assertTrue(daemon.reloadIfChanged());
-            assertEquals("carl", daemon.identify(v).personId());
+            assertEquals("carl", daemon.best(v).personId());
             try (GalleryStore cli = GalleryStore.open(cfg.databaseFile())) {
                 cli.putPerson(cli.person("carl").orElseThrow().withEnabled(false));
             }
@@ -60,14 +60,14 @@ class GalleryTest {
         assertEquals(5, d.maxTemplatesPerPerson());
         assertEquals(0.41, d.threshold());
         assertEquals(d.threshold(), d.duplicateThreshold());
-        GalleryConfig c = Yaml.mapper().readValue("data_dir: /tmp/x\nthreshold: 0.5\nmin_margin: 0.05\nint8: false\n",
+        GalleryConfig c = Yaml.mapper().readValue("data_dir: /tmp/x\nthreshold: 0.5\nint8: false\n",
                 GalleryConfig.class);
         assertEquals(Path.of("/tmp/x"), c.dataDir());
         assertEquals(0.5, c.duplicateThreshold(), "follows the threshold unless set");
         assertFalse(c.int8());
         assertEquals(d.minSharpness(), c.minSharpness());
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new GalleryConfig(null, 0, null, null, null, null, null, null, null, null, null, null, null));
+                () -> new GalleryConfig(null, 0, null, null, null, null, null, null, null, null, null, null));
         assertTrue(e.getMessage().startsWith("gallery.max_template"), e.getMessage());
         assertThrows(Exception.class, () -> Yaml.mapper().readValue("treshold: 0.5\n", GalleryConfig.class));
     }

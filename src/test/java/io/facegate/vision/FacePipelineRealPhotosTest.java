@@ -1,7 +1,6 @@
 package io.facegate.vision;
 
 import io.facegate.TestData;
-import io.facegate.cli.CompareCommand;
 import io.facegate.config.VisionConfig;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -19,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real models on real photos: the same person scores above the threshold, different people below. */
 class FacePipelineRealPhotosTest {
+    /** A cosine at which the default model pack falsely accepts about 1 pair in 1,000 (shared/models.md). */
+    private static final double SAME_PERSON_COSINE = 0.41;
+
     private static FacePipeline pipeline;
 
     @BeforeAll
@@ -51,9 +53,9 @@ class FacePipelineRealPhotosTest {
         float[] a2 = embed(deepface.resolve("p01/2.jpg"));
         float[] b1 = embed(deepface.resolve("p02/1.jpg"));
         float[] c1 = embed(deepface.resolve("p05/1.jpg"));
-        assertTrue(Embeddings.cosine(a1, a2) > CompareCommand.DEFAULT_THRESHOLD, "same person");
-        assertTrue(Embeddings.cosine(a1, b1) < CompareCommand.DEFAULT_THRESHOLD, "different people");
-        assertTrue(Embeddings.cosine(b1, c1) < CompareCommand.DEFAULT_THRESHOLD, "different people");
+        assertTrue(Embeddings.cosine(a1, a2) > SAME_PERSON_COSINE, "same person");
+        assertTrue(Embeddings.cosine(a1, b1) < SAME_PERSON_COSINE, "different people");
+        assertTrue(Embeddings.cosine(b1, c1) < SAME_PERSON_COSINE, "different people");
         double norm = 0;
         for (float v : a1) {
             norm += v * v;
@@ -67,8 +69,8 @@ class FacePipelineRealPhotosTest {
         float[] amy1 = embed(bbt.resolve("amy/1.png"));
         float[] amy2 = embed(bbt.resolve("amy/2.png"));
         float[] penny = embed(bbt.resolve("penny/1.png"));
-        assertTrue(Embeddings.cosine(amy1, amy2) > CompareCommand.DEFAULT_THRESHOLD);
-        assertTrue(Embeddings.cosine(amy1, penny) < CompareCommand.DEFAULT_THRESHOLD);
+        assertTrue(Embeddings.cosine(amy1, amy2) > SAME_PERSON_COSINE);
+        assertTrue(Embeddings.cosine(amy1, penny) < SAME_PERSON_COSINE);
     }
 
     @Test

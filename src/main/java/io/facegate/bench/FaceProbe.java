@@ -1,0 +1,42 @@
+package io.facegate.bench;
+
+import io.facegate.access.FrameQuality;
+import io.facegate.vision.DetectedFace;
+import io.facegate.vision.FacePipeline;
+import io.facegate.vision.ImageException;
+import io.facegate.vision.Images;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The largest face of a photo as the decision rule sees it: its unit embedding and its quality.
+ *
+ * @param embedding unit-length embedding (biometric data: never logged)
+ * @param quality   the quality measures the rule's gates read
+ */
+public record FaceProbe(float[] embedding, FrameQuality quality) {
+    /** JPEGs are decoded at reduced scale down to this shorter side: the models never see more. */
+    public static final int RECOGNITION_SHORT_SIDE = 640;
+
+    /** The photo's largest face, or empty when it has none. */
+    public static Optional<FaceProbe> largest(FacePipeline pipeline, Path photo) throws ImageException {
+        try (Mat image = Images.readForRecognition(photo, pipeline.config().maxImagePixels(), RECOGNITION_SHORT_SIDE)) {
+            List<DetectedFace> faces = pipeline.detect(image);
+            if (faces.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(of(pipeline, image, faces.get(0)));
+        }
+    }
+
+    /** One face of an image. */
+    public static FaceProbe of(FacePipeline pipeline, Mat image, DetectedFace face) {
+        float[] e = pipeline.embed(image, face);
+        // MERGE: vision quality
+        return new FaceProbe(e, new FrameQuality(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+                face.eyeDistance(), 0, 0));
+    }
+}
