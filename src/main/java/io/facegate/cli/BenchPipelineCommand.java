@@ -1,6 +1,7 @@
 package io.facegate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.facegate.access.DecisionRule;
 import io.facegate.bench.Percentiles;
 import io.facegate.bench.Rss;
 import io.facegate.config.FacegateConfig;
@@ -9,6 +10,7 @@ import io.facegate.demo.Scenario;
 import io.facegate.demo.VisitRecorder;
 import io.facegate.mqtt.EmbeddedBroker;
 import io.facegate.vision.FacePipeline;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,21 +47,37 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on standard output.")
     boolean json;
 
+    @Option(names = "--liveness", defaultValue = "on", paramLabel = "on|off",
+            description = "off: judge recognition alone, without the liveness gate (default: ${DEFAULT-VALUE}, as"
+                    + " access.liveness_enabled says)")
+    String liveness;
+
     @Mixin
-    VisionOptions vision;
+    DecisionOptions options;
 
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("facegate-bench");
         Map<String, Object> r = new LinkedHashMap<>();
         try (EmbeddedBroker broker = EmbeddedBroker.start(work)) {
-            FacegateConfig cfg = DemoRun.config(work, vision.config(), broker.uri());
+            if (!liveness.equals("on") && !liveness.equals("off")) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--liveness must be on or off");
+            }
+            FacegateConfig base = options.facegate();
+            if (liveness.equals("off")) {
+                base = base.withAccess(base.access().withLiveness(false));
+            }
+            FacegateConfig cfg = DemoRun.config(work, base, broker.uri(), null);
             double rssStart = Rss.megabytes();
             Scenario scenario;
             DemoRun.Enrolled enrolled;
             try (FacePipeline pipeline = FacePipeline.open(cfg.vision())) {
                 scenario = Scenario.fromFolder(faces, pipeline);
                 enrolled = DemoRun.enroll(cfg, pipeline, scenario);
+                DecisionRule rule = DecisionRule.load(cfg.access(), cfg.vision().modelsDir(),
+                        pipeline.featureModel().sha256());
+                r.put("threshold", Percentiles.round3(rule.threshold(enrolled.templates())));
+                r.put("expected_fnir", Percentiles.round3(rule.expectedFnir(enrolled.templates())));
             }
             try (scenario) {
                 DemoRun.Result timed = DemoRun.run(cfg, scenario, enrolled, DemoRun.Camera.walkUps(framesPerVisit, fps,
@@ -68,7 +86,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 VisitRecorder.Summary s = timed.visits();
                 double[] ttu = s.timeToUnlockMs().stream().mapToDouble(Double::doubleValue).toArray();
                 r.put("dataset", faces.toString());
+                r.put("liveness", cfg.access().livenessEnabled());
+                r.put("target_fpir", cfg.access().targetFpir());
                 r.put("enrolled_people", enrolled.people().size());
+                r.put("enrolled_templates", enrolled.templates());
                 r.put("enrollment_refused", enrolled.refused());
                 r.put("visits", scenario.visitors().size());
                 r.put("camera_fps", fps);

@@ -126,7 +126,16 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
     public AccessConfig withLiveness(boolean on) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormQuantile, on,
-                livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule, schedules);
+                livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
+                schedules);
+    }
+
+    /** The same configuration with another default schedule (the demo and benchmarks open it to everyone). */
+    public AccessConfig withDefaultSchedule(String schedule) {
+        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
+                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormQuantile,
+                livenessEnabled, livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone,
+                schedule, schedules);
     }
 
     /** The calibration file: the configured one, or {@code calibration.json} in {@code modelsDir}. */

@@ -62,14 +62,16 @@ public final class DemoRun {
 
     /** As {@link #config(Path, VisionConfig, String)}, trusting the admin public key file {@code adminPub}. */
     public static FacegateConfig config(Path work, VisionConfig vision, String brokerUri, Path adminPub) {
+        return config(work, FacegateConfig.defaults().withVision(vision), brokerUri, adminPub);
+    }
+
+    /**
+     * The run's configuration on top of {@code base} (a user's YAML for {@code bench pipeline --config}): its
+     * vision and access settings (the decision rule under test), with the gallery in {@code work}, everyone's
+     * schedule open, the mock door and the run's broker.
+     */
+    public static FacegateConfig config(Path work, FacegateConfig base, String brokerUri, Path adminPub) {
         String yaml = String.join("\n",
-                "vision:",
-                "  models_dir: '" + vision.modelsDir().toAbsolutePath() + "'",
-                "  intra_op_threads: " + vision.intraOpThreads(),
-                "gallery:",
-                "  data_dir: '" + work.toAbsolutePath() + "'",
-                "access:",
-                "  default_schedule: always",
                 "door:",
                 "  provider: mock",
                 "  unlock_ms: 1000",
@@ -79,7 +81,11 @@ public final class DemoRun {
                 "  state_path: '" + work.resolve("mqtt-state.db").toAbsolutePath() + "'",
                 adminPub == null ? "" : "  admin_public_keys: ['" + adminPub.toAbsolutePath() + "']",
                 "");
-        return ConfigLoader.parse(yaml);
+        FacegateConfig run = ConfigLoader.parse(yaml);
+        return base.withGallery(base.gallery().withDataDir(work))
+                .withAccess(base.access().withDefaultSchedule("always"))
+                .withDoor(run.door())
+                .withMqtt(run.mqtt());
     }
 
     /** Enrolls the scenario's people through the quality gates, into the gallery the daemon will open. */
