@@ -62,7 +62,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public AccessConfig {
         targetFpir = targetFpir == null ? 1e-4 : targetFpir;
-        capacityMaxFnir = capacityMaxFnir == null ? 0.05 : capacityMaxFnir;
+        capacityMaxFnir = capacityMaxFnir == null ? 0.2 : capacityMaxFnir;
         minMargin = minMargin == null ? 0.05 : minMargin;
         minFrames = minFrames == null ? 2 : minFrames;
         maxFrames = maxFrames == null ? 5 : maxFrames;
