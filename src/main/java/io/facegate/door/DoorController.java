@@ -64,6 +64,7 @@ public final class DoorController implements AutoCloseable {
     private final DoorConfig cfg;
     private final Clock clock;
     private final DoorScheduler scheduler;
+    private final DoorModeStore modes;
     private final List<DoorEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Object dispatchLock = new Object();
 
@@ -107,7 +108,18 @@ public final class DoorController implements AutoCloseable {
         DoorScheduler.Cancellable timer;
     }
 
+    /** A door whose lockdown and hold-open do not survive a restart: for tests and benchmarks. */
     public DoorController(DoorHardware hardware, DoorConfig config, Clock clock, DoorScheduler scheduler) {
+        this(hardware, config, clock, scheduler, DoorModeStore.none());
+    }
+
+    /**
+     * @param modes where lockdown and the admin hold-open are kept across restarts; loaded by {@link #start()}
+     *              before the door accepts anything
+     */
+    public DoorController(DoorHardware hardware, DoorConfig config, Clock clock, DoorScheduler scheduler,
+                          DoorModeStore modes) {
+        this.modes = Objects.requireNonNull(modes, "modes");
         this.hw = Objects.requireNonNull(hardware, "hardware");
         this.cfg = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -119,11 +131,12 @@ public final class DoorController implements AutoCloseable {
 
     /**
      * The production wiring: Pi4J hardware from {@code door.provider} (with Pi4J's shutdown hook, which leaves the
-     * relay locked when the JVM is stopped by a signal), a timer thread and the system clock. Not started yet.
+     * relay locked when the JVM is stopped by a signal), a timer thread, the system clock and the modes file
+     * {@code door.modes_path}. Not started yet.
      */
     public static DoorController open(DoorConfig config) {
         return new DoorController(new Pi4jDoorHardware(config, true), config, Clock.systemUTC(),
-                new ExecutorDoorScheduler());
+                new ExecutorDoorScheduler(), DoorModeStore.file(java.nio.file.Path.of(config.modesPath())));
     }
 
     // ---------------------------------------------------------------------------------------------- public API
@@ -141,6 +154,7 @@ public final class DoorController implements AutoCloseable {
             driveRelay(false); // before anything else; a relay that cannot be driven or read back aborts the start
             started = true;
             emitRelay(false, null, "start");
+            restoreModes(); // before any input, grant or command can be taken
             try {
                 hw.setInputListener(this::onRawInput);
                 for (Input in : hw.inputs()) {
@@ -250,6 +264,10 @@ public final class DoorController implements AutoCloseable {
             if (lockdown == on) {
                 return true;
             }
+            DoorModeStore.Modes next = new DoorModeStore.Modes(on, !on && holdOpenAdmin);
+            if (!on && !saveModes(next, "lockdown off")) {
+                return false; // never relax a mode that the next start would not know about
+            }
             lockdown = on;
             emit(on ? Type.LOCKDOWN_ON : Type.LOCKDOWN_OFF, null, by);
             if (on) {
@@ -262,6 +280,9 @@ public final class DoorController implements AutoCloseable {
                 rexUntil = null;
             }
             applyRelay(null, on ? "lockdown by " + by : "lockdown ended by " + by);
+            if (on) {
+                saveModes(next, "lockdown on"); // in force already; a failure is reported, not undone
+            }
             return true;
         }, false);
     }
@@ -278,6 +299,10 @@ public final class DoorController implements AutoCloseable {
             if (holdOpenAdmin == on) {
                 return true;
             }
+            DoorModeStore.Modes next = new DoorModeStore.Modes(lockdown, on);
+            if (on && !saveModes(next, "hold-open on")) {
+                return false;
+            }
             holdOpenAdmin = on;
             emit(on ? Type.HOLD_OPEN_ON : Type.HOLD_OPEN_OFF, null, by);
             if (on) {
@@ -286,6 +311,9 @@ public final class DoorController implements AutoCloseable {
                 afterHoldOpenEnded();
             }
             applyRelay(null, on ? "hold-open by " + by : "hold-open ended by " + by);
+            if (!on) {
+                saveModes(next, "hold-open off");
+            }
             return true;
         }, false);
     }
@@ -548,6 +576,44 @@ public final class DoorController implements AutoCloseable {
 
     private boolean running() {
         return started && !closed;
+    }
+
+    /**
+     * Takes lockdown and the admin hold-open from the store. Modes that were stored but cannot be read put the door
+     * in lockdown, which only an admin ends (and ending it writes a good file); the damaged file is left alone.
+     */
+    private void restoreModes() {
+        DoorModeStore.Modes m;
+        String damaged = null;
+        try {
+            m = modes.load();
+        } catch (RuntimeException e) {
+            damaged = e.getMessage() != null ? e.getMessage() : e.toString();
+            log.error("door modes cannot be read, starting in lockdown: {}", damaged);
+            m = DoorModeStore.Modes.LOCKDOWN;
+        }
+        lockdown = m.lockdown();
+        holdOpenAdmin = m.holdOpen();
+        if (damaged != null) {
+            emit(Type.LOCKDOWN_ON, null, "fail closed: " + damaged + "; an admin must end the lockdown");
+        } else if (lockdown) {
+            emit(Type.LOCKDOWN_ON, null, "restored from " + modes.describe());
+        }
+        if (holdOpenAdmin) {
+            emit(Type.HOLD_OPEN_ON, null, "restored from " + modes.describe());
+        }
+    }
+
+    /** Stores the modes; false (with a FAULT event saying what is not durable) when that failed. */
+    private boolean saveModes(DoorModeStore.Modes next, String change) {
+        try {
+            modes.save(next);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("door modes: {} not saved: {}", change, e.getMessage());
+            emit(Type.FAULT, null, "modes: " + change + " not saved (" + e.getMessage() + ")");
+            return false;
+        }
     }
 
     /** Why a grant or an unlock would be refused now; null when it would not. */
