@@ -205,6 +205,19 @@ class DoorFaultInjectionTest {
         assertFalse(door.state().faulted());
     }
 
+    @Test
+    void theIndicatorSoundsDuringAFaultAndStopsWhenItClears() {
+        door.start();
+        hw.failUnlock = true;
+        assertFalse(grant("alice"));
+        assertTrue(hw.physicallyLocked());
+        assertTrue(hw.indicator(), "the buzzer/LED says something is wrong (indicator_on_alarm)");
+        hw.heal();
+        time.advance(DoorController.LOCK_RETRY_FIRST);
+        assertFalse(door.state().faulted());
+        assertFalse(hw.indicator());
+    }
+
     /**
      * A long random walk through grants, unlocks, lockdown, the exit button, the contact, time, injected faults
      * and recoveries, with the invariants checked after every step, for both lock types.
