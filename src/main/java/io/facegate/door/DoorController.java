@@ -238,7 +238,10 @@ public final class DoorController implements AutoCloseable {
         }, false);
     }
 
-    /** Ends a running timed unlock now (hold-open is ended with {@link #setHoldOpen}). */
+    /**
+     * Ends a running timed unlock now (hold-open is ended with {@link #setHoldOpen}). Returns false only when not
+     * running; what the relay reads back afterwards (in fault: possibly still unlocked) is in {@link #state()}.
+     */
     public boolean lock(String by) {
         requireText(by, "by");
         return guarded(() -> {
