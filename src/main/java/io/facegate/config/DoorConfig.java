@@ -46,13 +46,17 @@ import static io.facegate.config.ConfigException.require;
  * @param linuxfsPath        sysfs GPIO folder for {@code linuxfs}
  * @param pigpioHost         pigpio daemon host for {@code pigpio}; null uses the native library (needs root)
  * @param pigpioPort         pigpio daemon port
+ * @param modesPath          file keeping lockdown and the admin hold-open across restarts (replaced atomically);
+ *                           a file that exists but cannot be read starts the door in lockdown. Default
+ *                           {@code /var/lib/facegate/door.modes}, next to the gallery
  */
 public record DoorConfig(String provider, String lockType, String relayPolarity, Integer relayPin,
                          Integer contactPin, String contactType, Integer exitButtonPin, String exitButtonType,
                          Integer holdOpenPin, String holdOpenType, Integer indicatorPin, String indicatorPolarity,
                          String inputPull, Long debounceMs, Long buttonDebounceMs, Long unlockMs, Long exitUnlockMs,
                          Boolean exitUnlocks, Boolean relockOnClose, Long heldOpenMs, Boolean indicatorOnAlarm,
-                         Long maxUnlockMs, String linuxfsPath, String pigpioHost, Integer pigpioPort) {
+                         Long maxUnlockMs, String linuxfsPath, String pigpioHost, Integer pigpioPort,
+                         String modesPath) {
 
     public static final List<String> PROVIDERS = List.of("gpiod", "linuxfs", "pigpio", "mock");
     public static final List<String> LOCK_TYPES = List.of("fail-secure", "fail-safe");
@@ -92,6 +96,7 @@ public record DoorConfig(String provider, String lockType, String relayPolarity,
         maxUnlockMs = maxUnlockMs == null ? 3_600_000L : maxUnlockMs;
         linuxfsPath = linuxfsPath == null ? "/sys/class/gpio" : linuxfsPath;
         pigpioPort = pigpioPort == null ? 8888 : pigpioPort;
+        modesPath = modesPath == null ? "/var/lib/facegate/door.modes" : modesPath;
 
         require(LOCK_TYPES.contains(lockType), "door.lock_type", "must be one of " + LOCK_TYPES);
         require(POLARITIES.contains(relayPolarity), "door.relay_polarity", "must be one of " + POLARITIES);
@@ -122,11 +127,13 @@ public record DoorConfig(String provider, String lockType, String relayPolarity,
         require(pigpioHost == null || !pigpioHost.isBlank(), "door.pigpio_host",
                 "must not be empty (leave the key out for the native library)");
         require(pigpioPort > 0 && pigpioPort < 65536, "door.pigpio_port", "must be 1..65535");
+        require(!modesPath.isBlank() && !modesPath.endsWith("/"), "door.modes_path",
+                "must name a file (it keeps lockdown and hold-open across restarts)");
     }
 
     public static DoorConfig defaults() {
         return new DoorConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** True for a fail-safe lock: the relay must be energised to keep the door locked. */

@@ -107,7 +107,7 @@ public final class Facegate implements AutoCloseable {
             events.door(e);
             if (mqtt != null) {
                 DoorState s = door.state();
-                mqtt.doorState(!s.unlocked(), Boolean.TRUE.equals(s.doorOpen()), s.lockdown());
+                mqtt.doorState(!s.unlocked(), Boolean.TRUE.equals(s.doorOpen()), s.lockdown(), s.fault());
             }
         });
 
@@ -190,7 +190,7 @@ public final class Facegate implements AutoCloseable {
             s.stages().forEach((stage, st) -> stages.put(stage, st.p50Ms()));
         }
         return new DeviceHealth(s == null ? 0 : s.fps(), stages, vision == null ? null : vision.provider(),
-                pipeline == null ? null : pipeline.lastError());
+                pipeline == null ? null : pipeline.lastError(), door == null ? null : door.state().fault());
     }
 
     public PipelineMetrics metrics() {

@@ -41,6 +41,14 @@ import java.util.function.Supplier;
  * leaves it locked, and any exception inside a transition drives the relay to locked and emits FAULT. (An
  * indicator failure is reported as FAULT but does not lock: a broken buzzer must not become a door outage.)
  *
+ * <p>Tells the truth: every relay command is followed by a read-back ({@link DoorHardware#relayEnergised()}), and
+ * the relay state the controller reports (UNLOCKED/LOCKED events, {@link #state()}) is only ever what was read
+ * back. A relay that cannot be driven or reads back something other than what was commanded puts the door in
+ * <em>fault</em>: FAULT is emitted with the reason, grants, unlocks and the admin hold-open are refused, and the
+ * lock is retried through the scheduler with a capped backoff ({@link #LOCK_RETRY_FIRST} doubling up to
+ * {@link #LOCK_RETRY_MAX}) until the read-back confirms locked; then FAULT_CLEARED is emitted and the rules apply
+ * again (a hold-open resumes).
+ *
  * <p>Thread-safe: GPIO callbacks, timers and API callers serialise on this object; events are delivered in order
  * to the listeners after the lock is released. Time comes from the injected {@link Clock} and timers from the
  * injected {@link DoorScheduler}, so tests drive it with a manual clock. The controller owns (and closes) the
@@ -48,11 +56,15 @@ import java.util.function.Supplier;
  */
 public final class DoorController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DoorController.class);
+    /** The first lock retry after a fault; each further retry waits twice as long, up to {@link #LOCK_RETRY_MAX}. */
+    static final Duration LOCK_RETRY_FIRST = Duration.ofMillis(250);
+    static final Duration LOCK_RETRY_MAX = Duration.ofSeconds(10);
 
     private final DoorHardware hw;
     private final DoorConfig cfg;
     private final Clock clock;
     private final DoorScheduler scheduler;
+    private final DoorModeStore modes;
     private final List<DoorEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Object dispatchLock = new Object();
 
@@ -61,7 +73,12 @@ public final class DoorController implements AutoCloseable {
     private final Map<Input, Debounce> debounce = new EnumMap<>(Input.class);
     private boolean started;
     private boolean closed;
+    /** The relay as last read back: unlocked. Only ever set from a read-back. */
     private boolean relayUnlocked;
+    /** False while the last read-back failed: the relay may be in either state. */
+    private boolean relayKnown = true;
+    /** What the last LOCKED/UNLOCKED event said, so that a state is announced once and only when read back. */
+    private boolean reportedUnlocked;
     private Boolean doorOpen;
     private boolean lockdown;
     private boolean holdOpenAdmin;
@@ -76,7 +93,13 @@ public final class DoorController implements AutoCloseable {
     private boolean heldOpenAlarm;
     private long heldGen;
     private DoorScheduler.Cancellable heldTimer;
-    private boolean faulted;
+    /** Why the door is in fault; null when it is not. */
+    private String fault;
+    private DoorScheduler.Cancellable lockRetryTimer;
+    private long lockRetryGen;
+    private Duration lockRetryDelay = LOCK_RETRY_FIRST;
+    private int lockRetries;
+    private boolean verifyPending;
     private boolean indicatorOn; // the hardware starts with the indicator off
 
     private static final class Debounce {
@@ -85,7 +108,18 @@ public final class DoorController implements AutoCloseable {
         DoorScheduler.Cancellable timer;
     }
 
+    /** A door whose lockdown and hold-open do not survive a restart: for tests and benchmarks. */
     public DoorController(DoorHardware hardware, DoorConfig config, Clock clock, DoorScheduler scheduler) {
+        this(hardware, config, clock, scheduler, DoorModeStore.none());
+    }
+
+    /**
+     * @param modes where lockdown and the admin hold-open are kept across restarts; loaded by {@link #start()}
+     *              before the door accepts anything
+     */
+    public DoorController(DoorHardware hardware, DoorConfig config, Clock clock, DoorScheduler scheduler,
+                          DoorModeStore modes) {
+        this.modes = Objects.requireNonNull(modes, "modes");
         this.hw = Objects.requireNonNull(hardware, "hardware");
         this.cfg = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -97,29 +131,30 @@ public final class DoorController implements AutoCloseable {
 
     /**
      * The production wiring: Pi4J hardware from {@code door.provider} (with Pi4J's shutdown hook, which leaves the
-     * relay locked when the JVM is stopped by a signal), a timer thread and the system clock. Not started yet.
+     * relay locked when the JVM is stopped by a signal), a timer thread, the system clock and the modes file
+     * {@code door.modes_path}. Not started yet.
      */
     public static DoorController open(DoorConfig config) {
         return new DoorController(new Pi4jDoorHardware(config, true), config, Clock.systemUTC(),
-                new ExecutorDoorScheduler());
+                new ExecutorDoorScheduler(), DoorModeStore.file(java.nio.file.Path.of(config.modesPath())));
     }
 
     // ---------------------------------------------------------------------------------------------- public API
 
     /**
      * Drives the relay to locked, then reads the inputs and starts listening. Throws
-     * {@link DoorHardwareException} when the relay cannot be driven: a door whose relay state is unknown must not
-     * run.
+     * {@link DoorHardwareException} when the relay cannot be driven or does not read back locked: a door whose
+     * relay state is unknown must not run.
      */
     public void start() {
         synchronized (this) {
             if (started || closed) {
                 throw new IllegalStateException(closed ? "door controller is closed" : "already started");
             }
-            hw.setRelay(cfg.lockedEnergised()); // before anything else; an exception here aborts the start
-            relayUnlocked = false;
+            driveRelay(false); // before anything else; a relay that cannot be driven or read back aborts the start
             started = true;
-            emit(Type.LOCKED, null, "start");
+            emitRelay(false, null, "start");
+            restoreModes(); // before any input, grant or command can be taken
             try {
                 hw.setInputListener(this::onRawInput);
                 for (Input in : hw.inputs()) {
@@ -153,8 +188,12 @@ public final class DoorController implements AutoCloseable {
     }
 
     /**
-     * Unlocks for {@code door.unlock_ms} for a granted decision. Returns false (and changes nothing) when the door
-     * is in lockdown or not running.
+     * Unlocks for {@code door.unlock_ms} for a granted decision.
+     *
+     * <p>Returns true <em>only</em> when the relay is unlocked and its read-back confirmed it (it switched now, or
+     * was already unlocked and reads back so); only then may the caller report the person as let in. Returns
+     * false when the door refused (lockdown, fault, not running: nothing changes) and when the relay failed or read
+     * back locked (the door is then in fault, locked, and says so with a FAULT event).
      */
     public boolean grant(Decision decision) {
         Objects.requireNonNull(decision, "decision");
@@ -162,18 +201,22 @@ public final class DoorController implements AutoCloseable {
             throw new IllegalArgumentException("grant() needs a granted decision, got " + decision.reason());
         }
         return guarded(() -> {
-            if (!running() || lockdown) {
-                log.info("grant for {} refused: {}", decision.personId(), lockdown ? "lockdown" : "not running");
+            String refused = refusal();
+            if (refused != null) {
+                log.info("grant for {} refused: {}", decision.personId(), refused);
                 return false;
             }
+            checkRelay(); // a relay that is not where it should be is a fault, found before unlocking
             startUnlock(Duration.ofMillis(cfg.unlockMs()), decision.personId(), "face");
+            confirmUnlocked();
             return true;
         }, false);
     }
 
     /**
-     * Admin timed unlock. {@code duration} must be positive and at most {@code door.max_unlock_ms}. Returns false
-     * in lockdown or when not running.
+     * Admin timed unlock. {@code duration} must be positive and at most {@code door.max_unlock_ms}. Returns true
+     * only when the relay read back unlocked (as {@link #grant}); false in lockdown, in fault, when not running or
+     * when the relay failed.
      */
     public boolean unlockFor(Duration duration, String source) {
         Objects.requireNonNull(duration, "duration");
@@ -183,15 +226,22 @@ public final class DoorController implements AutoCloseable {
                     + duration.toMillis() + " ms");
         }
         return guarded(() -> {
-            if (!running() || lockdown) {
+            String refused = refusal();
+            if (refused != null) {
+                log.info("unlock by {} refused: {}", source, refused);
                 return false;
             }
+            checkRelay();
             startUnlock(duration, null, source);
+            confirmUnlocked();
             return true;
         }, false);
     }
 
-    /** Ends a running timed unlock now (hold-open is ended with {@link #setHoldOpen}). */
+    /**
+     * Ends a running timed unlock now (hold-open is ended with {@link #setHoldOpen}). Returns false only when not
+     * running; what the relay reads back afterwards (in fault: possibly still unlocked) is in {@link #state()}.
+     */
     public boolean lock(String by) {
         requireText(by, "by");
         return guarded(() -> {
@@ -217,6 +267,10 @@ public final class DoorController implements AutoCloseable {
             if (lockdown == on) {
                 return true;
             }
+            DoorModeStore.Modes next = new DoorModeStore.Modes(on, !on && holdOpenAdmin);
+            if (!on && !saveModes(next, "lockdown off")) {
+                return false; // never relax a mode that the next start would not know about
+            }
             lockdown = on;
             emit(on ? Type.LOCKDOWN_ON : Type.LOCKDOWN_OFF, null, by);
             if (on) {
@@ -229,21 +283,28 @@ public final class DoorController implements AutoCloseable {
                 rexUntil = null;
             }
             applyRelay(null, on ? "lockdown by " + by : "lockdown ended by " + by);
+            if (on) {
+                saveModes(next, "lockdown on"); // in force already; a failure is reported, not undone
+            }
             return true;
         }, false);
     }
 
     /**
-     * Admin hold-open: the door stays unlocked until switched off. Refused (false) during lockdown.
+     * Admin hold-open: the door stays unlocked until switched off. Refused (false) during lockdown and in fault.
      */
     public boolean setHoldOpen(boolean on, String by) {
         requireText(by, "by");
         return guarded(() -> {
-            if (!running() || (on && lockdown)) {
+            if (!running() || (on && (lockdown || fault != null))) {
                 return false;
             }
             if (holdOpenAdmin == on) {
                 return true;
+            }
+            DoorModeStore.Modes next = new DoorModeStore.Modes(lockdown, on);
+            if (on && !saveModes(next, "hold-open on")) {
+                return false;
             }
             holdOpenAdmin = on;
             emit(on ? Type.HOLD_OPEN_ON : Type.HOLD_OPEN_OFF, null, by);
@@ -253,13 +314,36 @@ public final class DoorController implements AutoCloseable {
                 afterHoldOpenEnded();
             }
             applyRelay(null, on ? "hold-open by " + by : "hold-open ended by " + by);
+            if (!on) {
+                saveModes(next, "hold-open off");
+            }
             return true;
         }, false);
     }
 
+    /**
+     * A snapshot. The relay is read back now: {@code unlocked} is what the hardware says (true when the read-back
+     * fails: a relay that cannot be read is not known to be locked). A read-back that disagrees with what the
+     * controller last confirmed is reported as it is, and a fault check is scheduled at once.
+     */
     public synchronized DoorState state() {
-        return new DoorState(relayUnlocked, doorOpen, lockdown, holdOpen(), holdOpenInput, forcedAlarm,
-                heldOpenAlarm, unlockUntil, faulted);
+        boolean unlocked = relayUnlocked || !relayKnown;
+        String why = fault;
+        if (running()) {
+            try {
+                boolean now = hw.relayEnergised() != cfg.lockedEnergised();
+                if (now != relayUnlocked || !relayKnown) {
+                    scheduleVerify();
+                }
+                unlocked = now;
+            } catch (RuntimeException e) {
+                unlocked = true;
+                why = why != null ? why : "relay read-back failed: " + e.getMessage();
+                scheduleVerify();
+            }
+        }
+        return new DoorState(unlocked, doorOpen, lockdown, holdOpen(), holdOpenInput, forcedAlarm,
+                heldOpenAlarm, unlockUntil, why);
     }
 
     public void addListener(DoorEventListener listener) {
@@ -281,16 +365,16 @@ public final class DoorController implements AutoCloseable {
                 hw.setInputListener(null);
                 cancel(unlockTimer);
                 cancel(heldTimer);
+                cancel(lockRetryTimer);
                 debounce.values().forEach(d -> cancel(d.timer));
                 unlockUntil = null;
-                try {
-                    hw.setRelay(cfg.lockedEnergised());
-                } catch (RuntimeException e) {
-                    log.error("could not lock the relay on close; the hardware shutdown state will", e);
-                }
-                if (relayUnlocked) {
-                    relayUnlocked = false;
-                    emit(Type.LOCKED, null, "shutdown");
+                if (tryLock()) {
+                    if (reportedUnlocked) {
+                        emitRelay(false, null, "shutdown");
+                    }
+                } else {
+                    emit(Type.FAULT, null, "relay not confirmed locked at shutdown; the GPIO shutdown state drives"
+                            + " it to locked once more");
                 }
                 try {
                     hw.setIndicator(false);
@@ -359,14 +443,17 @@ public final class DoorController implements AutoCloseable {
     private void doorOpened() {
         doorOpen = true;
         boolean rex = rexUntil != null && clock.instant().isBefore(rexUntil);
-        String why = holdOpen() ? "hold-open" : relayUnlocked ? (unlockPerson != null ? "granted" : "unlocked")
+        // a relay unlocked by a fault authorises nobody
+        boolean authorised = relayUnlocked && fault == null;
+        String why = authorised ? (holdOpen() ? "hold-open" : unlockPerson != null ? "granted" : "unlocked")
                 : rex ? "exit request" : "forced";
-        emit(Type.OPENED, relayUnlocked ? unlockPerson : null, why);
-        if (!relayUnlocked && !rex) {
+        emit(Type.OPENED, authorised ? unlockPerson : null, why);
+        if (!authorised && !rex) {
             forcedAlarm = true;
-            emit(Type.FORCED, null, lockdown ? "opened during lockdown" : "opened while locked");
+            emit(Type.FORCED, null, lockdown ? "opened during lockdown"
+                    : fault != null ? "opened during a door fault" : "opened while locked");
         }
-        if (relayUnlocked && unlockUntil != null) {
+        if (authorised && unlockUntil != null) {
             openedDuringUnlock = true;
         }
         if (!holdOpen()) {
@@ -398,8 +485,13 @@ public final class DoorController implements AutoCloseable {
         }
         Duration d = Duration.ofMillis(cfg.exitUnlockMs());
         rexUntil = clock.instant().plus(d);
+        if (fault != null) {
+            emit(Type.EXIT_REQUEST, null, "refused: door fault (" + fault + ")");
+            return;
+        }
         emit(Type.EXIT_REQUEST, null, cfg.exitUnlocks() ? "unlocking" : "egress without unlock");
         if (cfg.exitUnlocks()) {
+            checkRelay();
             startUnlock(d, null, "exit-button");
         }
     }
@@ -489,22 +581,135 @@ public final class DoorController implements AutoCloseable {
         return started && !closed;
     }
 
-    /** Brings the relay in line with the rules; emits UNLOCKED/LOCKED when it switches. */
+    /**
+     * Takes lockdown and the admin hold-open from the store. Modes that were stored but cannot be read put the door
+     * in lockdown, which only an admin ends (and ending it writes a good file); the damaged file is left alone.
+     */
+    private void restoreModes() {
+        DoorModeStore.Modes m;
+        String damaged = null;
+        try {
+            m = modes.load();
+        } catch (RuntimeException e) {
+            damaged = e.getMessage() != null ? e.getMessage() : e.toString();
+            log.error("door modes cannot be read, starting in lockdown: {}", damaged);
+            m = DoorModeStore.Modes.LOCKDOWN;
+        }
+        lockdown = m.lockdown();
+        holdOpenAdmin = m.holdOpen();
+        if (damaged != null) {
+            emit(Type.LOCKDOWN_ON, null, "fail closed: " + damaged + "; an admin must end the lockdown");
+        } else if (lockdown) {
+            emit(Type.LOCKDOWN_ON, null, "restored from " + modes.describe());
+        }
+        if (holdOpenAdmin) {
+            emit(Type.HOLD_OPEN_ON, null, "restored from " + modes.describe());
+        }
+    }
+
+    /** Stores the modes; false (with a FAULT event saying what is not durable) when that failed. */
+    private boolean saveModes(DoorModeStore.Modes next, String change) {
+        try {
+            modes.save(next);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("door modes: {} not saved: {}", change, e.getMessage());
+            emit(Type.FAULT, null, "modes: " + change + " not saved (" + e.getMessage() + ")");
+            return false;
+        }
+    }
+
+    /** Why a grant or an unlock would be refused now; null when it would not. */
+    private String refusal() {
+        if (!running()) {
+            return "not running";
+        }
+        if (lockdown) {
+            return "lockdown";
+        }
+        return fault == null ? null : "door fault (" + fault + ")";
+    }
+
+    /**
+     * Brings the relay in line with the rules; emits UNLOCKED/LOCKED when it switched and read back so. In fault it
+     * does nothing: the lock retry owns the relay until the read-back confirms locked.
+     */
     private void applyRelay(String personId, String detail) {
-        boolean want = holdOpen() || (!lockdown && unlockUntil != null);
-        if (want == relayUnlocked) {
+        if (fault != null) {
             return;
         }
-        // energised means unlocked for fail-secure, locked for fail-safe
-        hw.setRelay(want != cfg.lockedEnergised());
-        relayUnlocked = want;
-        faulted = false;
-        emit(want ? Type.UNLOCKED : Type.LOCKED, want ? personId : null, detail);
+        boolean want = holdOpen() || (!lockdown && unlockUntil != null);
+        if (want == relayUnlocked && relayKnown) {
+            return;
+        }
+        driveRelay(want);
+        emitRelay(want, want ? personId : null, detail);
         updateIndicator();
     }
 
+    /**
+     * Commands the relay, then reads it back. Throws {@link DoorHardwareException} when the command fails, the
+     * read-back fails or the read-back disagrees with the command; {@link #relayUnlocked} is whatever was read.
+     */
+    private void driveRelay(boolean unlocked) {
+        // energised means unlocked for fail-secure, locked for fail-safe
+        hw.setRelay(unlocked != cfg.lockedEnergised());
+        readBack();
+        if (relayUnlocked != unlocked) {
+            throw new DoorHardwareException("relay read back " + word(relayUnlocked) + " after it was driven "
+                    + word(unlocked), null);
+        }
+    }
+
+    private void readBack() {
+        try {
+            relayUnlocked = hw.relayEnergised() != cfg.lockedEnergised();
+            relayKnown = true;
+        } catch (RuntimeException e) {
+            relayKnown = false;
+            throw new DoorHardwareException("relay read-back failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The relay must read back what was last reported; otherwise something else moved it (or it broke). */
+    private void checkRelay() {
+        readBack();
+        if (relayUnlocked != reportedUnlocked) {
+            throw new DoorHardwareException("relay read back " + word(relayUnlocked) + " while it should be "
+                    + word(reportedUnlocked), null);
+        }
+    }
+
+    /** After an unlock: the relay must read back unlocked, or the unlock did not happen. */
+    private void confirmUnlocked() {
+        readBack();
+        if (!relayUnlocked) {
+            throw new DoorHardwareException("relay read back locked after an unlock", null);
+        }
+    }
+
+    /** Drives the relay to locked and reads it back; true when the read-back confirms locked. Never throws. */
+    private boolean tryLock() {
+        try {
+            driveRelay(false);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("could not lock the relay: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private static String word(boolean unlocked) {
+        return unlocked ? "unlocked" : "locked";
+    }
+
+    private void emitRelay(boolean unlocked, String personId, String detail) {
+        reportedUnlocked = unlocked;
+        emit(unlocked ? Type.UNLOCKED : Type.LOCKED, personId, detail);
+    }
+
     private void updateIndicator() {
-        setIndicator(relayUnlocked || (cfg.indicatorOnAlarm() && (forcedAlarm || heldOpenAlarm)));
+        setIndicator(relayUnlocked || (cfg.indicatorOnAlarm() && (forcedAlarm || heldOpenAlarm || fault != null)));
     }
 
     private void setIndicator(boolean on) {
@@ -520,21 +725,83 @@ public final class DoorController implements AutoCloseable {
         }
     }
 
-    /** Something went wrong inside a transition: lock, whatever else is going on, and say so. */
+    /**
+     * Something went wrong inside a transition: the door goes into fault, tries to lock at once, reports only
+     * what the read-back says, and keeps retrying the lock until the read-back confirms it.
+     */
     private void fail(RuntimeException e) {
-        log.error("door fault, locking", e);
-        faulted = true;
+        String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+        log.error("door fault, locking: {}", reason, e);
+        fault = reason;
         endTimedUnlock();
-        try {
-            hw.setRelay(cfg.lockedEnergised());
-        } catch (RuntimeException again) {
-            log.error("could not lock the relay after a fault", again);
+        boolean locked = tryLock();
+        emit(Type.FAULT, null, reason + (locked ? "; relay read back locked"
+                : "; relay NOT confirmed locked, retrying"));
+        if (locked && reportedUnlocked) {
+            emitRelay(false, null, "fault");
         }
-        boolean wasUnlocked = relayUnlocked;
-        relayUnlocked = false;
-        emit(Type.FAULT, null, String.valueOf(e.getMessage()));
-        if (wasUnlocked) {
-            emit(Type.LOCKED, null, "fault");
+        updateIndicator();
+        scheduleLockRetry();
+    }
+
+    private void scheduleLockRetry() {
+        if (lockRetryTimer != null) {
+            return;
+        }
+        Duration delay = lockRetryDelay;
+        lockRetryDelay = delay.multipliedBy(2).compareTo(LOCK_RETRY_MAX) > 0 ? LOCK_RETRY_MAX : delay.multipliedBy(2);
+        long gen = ++lockRetryGen;
+        try {
+            lockRetryTimer = scheduler.schedule(delay, () -> guarded(() -> retryLock(gen), null));
+        } catch (RuntimeException e) {
+            // no timer, no retry: the door stays in fault (refusing everything) until restarted
+            log.error("cannot schedule the lock retry, the door stays in fault: {}", e.toString());
+        }
+    }
+
+    private Void retryLock(long gen) {
+        if (!running() || gen != lockRetryGen || fault == null) {
+            return null;
+        }
+        lockRetryTimer = null;
+        lockRetries++;
+        if (!tryLock()) {
+            log.warn("door fault: lock retry {} failed, next in {} ms", lockRetries, lockRetryDelay.toMillis());
+            scheduleLockRetry();
+            return null;
+        }
+        String was = fault;
+        int retries = lockRetries;
+        fault = null;
+        lockRetries = 0;
+        lockRetryDelay = LOCK_RETRY_FIRST;
+        if (reportedUnlocked) {
+            emitRelay(false, null, "fault recovery");
+        }
+        emit(Type.FAULT_CLEARED, null, "relay read back locked after " + retries + " retr"
+                + (retries == 1 ? "y" : "ies") + "; the fault was: " + was);
+        updateIndicator();
+        applyRelay(null, "fault cleared"); // a hold-open resumes
+        return null;
+    }
+
+    /** {@link #state()} read back something unexpected: check it under the lock, soon, as a transition. */
+    private void scheduleVerify() {
+        if (verifyPending || fault != null) {
+            return;
+        }
+        verifyPending = true;
+        try {
+            scheduler.schedule(Duration.ZERO, () -> guarded(() -> {
+                verifyPending = false;
+                if (running() && fault == null) {
+                    checkRelay();
+                }
+                return null;
+            }, null));
+        } catch (RuntimeException e) {
+            verifyPending = false;
+            log.error("cannot schedule the relay check: {}", e.toString());
         }
     }
 

@@ -33,8 +33,13 @@ public record DoorEvent(Type type, Instant time, String personId, String detail)
         LOCKDOWN_OFF,
         HOLD_OPEN_ON,
         HOLD_OPEN_OFF,
-        /** a hardware or internal error; the relay was driven to locked */
-        FAULT
+        /**
+         * a hardware or internal error: the door is in fault, refuses unlocks and retries the lock (the detail says
+         * why and whether the relay read back locked); also an indicator failure, which changes nothing else
+         */
+        FAULT,
+        /** the relay read back locked after a fault: the door works again */
+        FAULT_CLEARED
     }
 
     public DoorEvent {

@@ -28,7 +28,11 @@ public interface DoorHardware extends AutoCloseable {
     /** Drives the relay coil. Throws {@link DoorHardwareException} when the output could not be set. */
     void setRelay(boolean energised);
 
-    /** What the relay output is driven to now, as read back from the output. */
+    /**
+     * What the relay output is driven to now, read back from the output (never the last command remembered by
+     * the caller). Throws {@link DoorHardwareException} when it cannot be read or is in no defined state: the
+     * controller then treats the relay as not known to be locked.
+     */
     boolean relayEnergised();
 
     /** Drives the buzzer/LED when one is wired; does nothing otherwise. */

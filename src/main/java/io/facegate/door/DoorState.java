@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * A snapshot of the door for status queries (MQTT state topic, admin CLI).
  *
- * @param unlocked       the relay is in its unlocked state
+ * @param unlocked       the relay reads back unlocked, or cannot be read back (not known to be locked)
  * @param doorOpen       true open, false closed, null when no contact is wired
  * @param lockdown       lockdown mode is on
  * @param holdOpen       hold-open mode is on (admin or input)
@@ -13,11 +13,18 @@ import java.time.Instant;
  * @param forcedAlarm    the door was forced and has not closed since
  * @param heldOpenAlarm  the door is held open past door.held_open_ms
  * @param unlockedUntil  end of the running timed unlock, null when none
- * @param faulted        a hardware fault happened since start (cleared by a successful relay operation)
+ * @param fault          why the door is in fault (the relay could not be driven or read back what was commanded):
+ *                       it refuses every unlock and retries the lock until the read-back confirms it; null when
+ *                       there is no fault
  */
 public record DoorState(boolean unlocked, Boolean doorOpen, boolean lockdown, boolean holdOpen,
                         boolean holdOpenInput, boolean forcedAlarm, boolean heldOpenAlarm, Instant unlockedUntil,
-                        boolean faulted) {
+                        String fault) {
+
+    /** The door is in fault: see {@link #fault()}. */
+    public boolean faulted() {
+        return fault != null;
+    }
 
     /** True when the door is unlocked or physically open: a grant now would change nothing for the person. */
     public boolean openOrUnlocked() {

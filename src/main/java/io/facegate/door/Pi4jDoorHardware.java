@@ -148,9 +148,24 @@ public final class Pi4jDoorHardware implements DoorHardware {
         }
     }
 
+    /**
+     * Reads the relay output back through Pi4J's {@link DigitalOutput#state()}: {@code linuxfs} reads the sysfs
+     * value and {@code pigpio} the pin level; Pi4J 2.8's {@code gpiod} output answers the last level written
+     * successfully (a failed write leaves the old level, so it still never reports a level that was not set).
+     * A state that is neither HIGH nor LOW is an error, never "released".
+     */
     @Override
     public boolean relayEnergised() {
-        return relay.state() == relayLevel(true);
+        DigitalState level;
+        try {
+            level = relay.state();
+        } catch (RuntimeException e) {
+            throw new DoorHardwareException("cannot read the relay output back: " + e.getMessage(), e);
+        }
+        if (level != DigitalState.HIGH && level != DigitalState.LOW) {
+            throw new DoorHardwareException("relay output reads " + level + ", neither HIGH nor LOW", null);
+        }
+        return level == relayLevel(true);
     }
 
     @Override

@@ -10,13 +10,20 @@ import java.util.Map;
  * @param stageLatencyMs per-stage latency (e.g. detect, embed, match), recent median in milliseconds
  * @param provider       the inference provider in use (e.g. CPU, CUDA)
  * @param lastError      the last error worth an operator's attention, or null
+ * @param doorFault      why the door is in fault (relay not driven or not read back as commanded; it refuses every
+ *                       unlock until the relay reads back locked), or null
  */
-public record DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError) {
+public record DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError,
+                           String doorFault) {
     public DeviceHealth {
         stageLatencyMs = stageLatencyMs == null ? Map.of() : Map.copyOf(stageLatencyMs);
     }
 
+    public DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError) {
+        this(fps, stageLatencyMs, provider, lastError, null);
+    }
+
     public static DeviceHealth unknown() {
-        return new DeviceHealth(0, Map.of(), "unknown", null);
+        return new DeviceHealth(0, Map.of(), "unknown", null, null);
     }
 }

@@ -115,10 +115,16 @@ public final class MqttDoor implements AutoCloseable {
 
     /** Retained door state for dashboards and Home Assistant. */
     public void doorState(boolean locked, boolean open, boolean lockdown) {
+        doorState(locked, open, lockdown, null);
+    }
+
+    /** As {@link #doorState(boolean, boolean, boolean)}, with why the door is in fault (null: no fault). */
+    public void doorState(boolean locked, boolean open, boolean lockdown, String fault) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("locked", locked);
         m.put("open", open);
         m.put("lockdown", lockdown);
+        m.put("fault", fault);
         m.put("time", clock.instant().toString());
         try {
             lastDoorState = JSON.writeValueAsBytes(m);
@@ -163,6 +169,7 @@ public final class MqttDoor implements AutoCloseable {
         m.put("outbox", Map.of("depth", outbox.depth(), "dropped_total", outbox.droppedTotal()));
         String err = h.lastError() != null ? h.lastError() : link.lastError();
         m.put("last_error", err);
+        m.put("door_fault", h.doorFault());
         return m;
     }
 

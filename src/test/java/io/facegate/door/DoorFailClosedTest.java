@@ -135,10 +135,13 @@ class DoorFailClosedTest {
             assertTrue(rig.relayLocked());
             assertFalse(rig.door.state().unlocked());
             assertTrue(rig.door.state().faulted());
-            assertEquals(0, rig.time.pendingTasks(), "no unlock timer left behind");
-            rec.failUnlockOnly = false;
-            assertTrue(rig.grant("alice"), "recovers when the hardware works again");
+            assertEquals(1, rig.time.pendingTasks(), "only the lock retry is left, no unlock timer");
+            assertFalse(rig.grant("alice"), "refused while in fault");
+            rig.time.advance(DoorController.LOCK_RETRY_FIRST);
+            assertEquals(FAULT_CLEARED, rig.last().type(), "the retry read the relay back locked");
             assertFalse(rig.door.state().faulted());
+            rec.failUnlockOnly = false;
+            assertTrue(rig.grant("alice"), "grants again once the hardware works");
         }
     }
 
