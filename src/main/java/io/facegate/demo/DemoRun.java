@@ -75,6 +75,7 @@ public final class DemoRun {
                 "door:",
                 "  provider: mock",
                 "  unlock_ms: 1000",
+                "  modes_path: '" + work.resolve("door.modes").toAbsolutePath() + "'",
                 "mqtt:",
                 "  broker_uri: " + brokerUri,
                 "  device_id: " + DEVICE,

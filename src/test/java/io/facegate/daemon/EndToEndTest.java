@@ -58,7 +58,7 @@ class EndToEndTest {
                     "vision: {models_dir: '" + models + "'}",
                     "gallery: {data_dir: '" + data + "'}",
                     "access: {default_schedule: always}",
-                    "door: {provider: mock, unlock_ms: 500}",
+                    "door: {provider: mock, unlock_ms: 500, modes_path: '" + data.resolve("door.modes") + "'}",
                     "camera: {type: folder, path: '" + camera + "', fps: 30, loop: false, realtime: true}",
                     "mqtt: {broker_uri: '" + broker.uri() + "', device_id: door-e2e, state_path: '"
                             + data.resolve("mqtt.db") + "'}", ""));

@@ -29,7 +29,7 @@ class GalleryReloadTest {
         FacegateConfig cfg = ConfigLoader.parse(String.join("\n",
                 "vision: {models_dir: '" + TestData.models() + "'}",
                 "gallery: {data_dir: '" + tmp + "'}",
-                "door: {provider: mock}",
+                "door: {provider: mock, modes_path: '" + tmp.resolve("door.modes") + "'}",
                 "mqtt: {enabled: false, state_path: '" + tmp.resolve("mqtt.db") + "'}", ""));
         try (Mat photo = Images.read(faces.resolve("p05/1.jpg"), 40_000_000L)) {
             VisitFrameSource camera = new VisitFrameSource(
