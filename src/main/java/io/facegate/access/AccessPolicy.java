@@ -183,7 +183,9 @@ public final class AccessPolicy {
         }
         Optional<PersonAccess> found = directory.find(personId);
         if (found.isEmpty()) {
-            return deny(t, trackId, DenialReason.UNKNOWN_FACE, personId, null, votes, now);
+            DenialReason why = directory.vouchesFor(personId) ? DenialReason.UNKNOWN_FACE
+                    : DenialReason.GALLERY_DEGRADED;
+            return deny(t, trackId, why, personId, null, votes, now);
         }
         PersonAccess p = found.get();
         DenialReason reason = null;
