@@ -155,7 +155,8 @@ public final class Facegate implements AutoCloseable {
         try {
             gallery.reloadIfChanged();
         } catch (RuntimeException e) {
-            log.warn("gallery reload failed, keeping the loaded gallery: {}", e.toString());
+            // the gallery now vouches for nobody until a reload succeeds; health says so
+            log.error("gallery reload failed, denying everyone until it succeeds: {}", e.toString());
         }
     }
 
@@ -173,8 +174,10 @@ public final class Facegate implements AutoCloseable {
         if (s != null) {
             s.stages().forEach((stage, st) -> stages.put(stage, st.p50Ms()));
         }
+        String galleryProblem = gallery == null ? null : gallery.problem();
         return new DeviceHealth(s == null ? 0 : s.fps(), stages, vision == null ? null : vision.provider(),
-                pipeline == null ? null : pipeline.lastError());
+                galleryProblem != null ? galleryProblem : pipeline == null ? null : pipeline.lastError(),
+                gallery == null ? null : gallery.state());
     }
 
     public PipelineMetrics metrics() {

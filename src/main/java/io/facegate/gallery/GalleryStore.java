@@ -105,7 +105,7 @@ public final class GalleryStore implements AutoCloseable {
         try {
             c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), cfg.toProperties());
         } catch (SQLException e) {
-            throw corrupt(file, e);
+            throw openFailed(file, e);
         }
         try {
             GalleryStore s = new GalleryStore(file, c, clock);
@@ -120,8 +120,19 @@ public final class GalleryStore implements AutoCloseable {
             if (e instanceof GalleryException ge) {
                 throw ge;
             }
-            throw corrupt(file, e);
+            throw openFailed(file, e);
         }
+    }
+
+    /** A read-only file or directory is not a damaged gallery: say which it is. */
+    private static GalleryException openFailed(Path file, Exception e) {
+        Path dir = file.toAbsolutePath().getParent();
+        if ((dir != null && !Files.isWritable(dir)) || (Files.exists(file) && !Files.isWritable(file))) {
+            return new GalleryWriteException("gallery file " + file + " cannot be opened: it or its directory is"
+                    + " read-only (SQLite keeps gallery.db-wal and gallery.db-shm next to it), so this door could not"
+                    + " record a change, not even a revocation (" + e.getMessage() + ")", e);
+        }
+        return corrupt(file, e);
     }
 
     private static GalleryException corrupt(Path file, Exception e) {

@@ -10,10 +10,17 @@ import java.util.Map;
  * @param stageLatencyMs per-stage latency (e.g. detect, embed, match), recent median in milliseconds
  * @param provider       the inference provider in use (e.g. CPU, CUDA)
  * @param lastError      the last error worth an operator's attention, or null
+ * @param galleryState   "ok", or "degraded" when the gallery cannot vouch for everyone (lastError says why); null
+ *                       when unknown
  */
-public record DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError) {
+public record DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError,
+                           String galleryState) {
     public DeviceHealth {
         stageLatencyMs = stageLatencyMs == null ? Map.of() : Map.copyOf(stageLatencyMs);
+    }
+
+    public DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError) {
+        this(fps, stageLatencyMs, provider, lastError, null);
     }
 
     public static DeviceHealth unknown() {

@@ -1,24 +1,44 @@
 package io.facegate.gallery;
 
+import io.facegate.access.AccessPolicy;
+import io.facegate.access.Decision;
+import io.facegate.access.DenialReason;
+import io.facegate.access.Recognition;
+import io.facegate.cli.Main;
+import io.facegate.config.AccessConfig;
 import io.facegate.config.GalleryConfig;
+import io.facegate.config.Yaml;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,11 +204,21 @@ class GalleryFaultTest {
             try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.databaseFile());
                  Statement st = other.createStatement()) {
                 st.execute("BEGIN IMMEDIATE"); // another writer holds the lock
-                assertThrows(GalleryException.class, () -> daemon.remove("alice"));
+                GalleryException e = assertThrows(GalleryException.class, () -> daemon.remove("alice"));
+                assertTrue(e.getMessage().contains("locked"), e.getMessage());
                 assertGone(daemon, "alice", alice);
+                assertEquals("degraded", daemon.state());
+                assertTrue(daemon.problem().contains("remove alice NOT committed"), daemon.problem());
+                // a disable that cannot be stored: bob is denied at once, and the policy says why
+                assertThrows(GalleryWriteException.class, () -> daemon.setEnabled("bob", false));
+                assertTrue(daemon.find("bob").isEmpty());
+                assertEquals(Optional.of(DenialReason.GALLERY_DEGRADED), decide(daemon, bob).map(Decision::reason));
                 st.execute("ROLLBACK");
             }
             assertGone(daemon, "alice", alice);
+            daemon.reloadIfChanged();
+            assertGone(daemon, "alice", alice);
+            assertTrue(daemon.find("bob").isEmpty(), "the failed disable still holds after a good reload");
             assertEquals(2, daemon.store().version(), "the failed removal committed nothing");
             assertTrue(daemon.store().person("alice").isPresent());
             // the connection must not be left half in a transaction: the next change commits atomically
@@ -198,6 +228,218 @@ class GalleryFaultTest {
             daemon.reloadIfChanged();
             assertGone(daemon, "alice", alice);
             assertGone(daemon, "bob", bob);
+            assertTrue(daemon.remove("alice").isPresent(), "sent again, the removal commits");
+            assertNull(daemon.problem());
+            assertEquals("ok", daemon.state());
+            assertTrue(daemon.store().verify().consistent());
+        }
+    }
+
+    @Test
+    void aFullDatabaseRefusesGrowthButNotRevocationAndStaysConsistent(@TempDir Path dir) {
+        SplittableRandom rnd = new SplittableRandom(5);
+        GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
+        float[] alice = unit(rnd);
+        float[] carol = unit(rnd);
+        try (Gallery daemon = Gallery.open(cfg, "m", SHA)) {
+            daemon.enroll(Person.of("alice", "Alice", null), List.of(template("alice", alice)), false);
+            daemon.store().limitSize(0);
+            int enrolled = 0;
+            GalleryWriteException full = null;
+            for (int i = 0; i < 200 && full == null; i++) { // fill the last free pages, then one more
+                try {
+                    daemon.enroll(Person.of("p" + i, "P", null), List.of(template("p" + i, unit(rnd))), false);
+                    enrolled++;
+                } catch (GalleryWriteException e) {
+                    full = e;
+                }
+            }
+            assertNotNull(full, "the size limit was never reached");
+            assertTrue(full.getMessage().contains("full"), full.getMessage());
+            long version = daemon.store().version();
+            assertEquals(1 + enrolled, version, "the refused enrollment committed nothing");
+            GalleryException again = assertThrows(GalleryWriteException.class, () -> daemon.enroll(
+                    Person.of("carol", "Carol", null), List.of(template("carol", carol)), false));
+            assertTrue(again.getMessage().contains("full"), again.getMessage());
+            assertTrue(daemon.find("carol").isEmpty());
+            assertEquals("degraded", daemon.state());
+            // a removal frees pages: it must still be possible, and commit as a whole
+            assertTrue(daemon.remove("alice").isPresent());
+            assertGone(daemon, "alice", alice);
+            assertEquals(version + 1, daemon.store().version());
+            assertTrue(daemon.store().person("alice").isEmpty());
+            GalleryStore.Verification v = daemon.store().verify();
+            assertTrue(v.consistent(), v.problems().toString());
+        }
+    }
+
+    @Test
+    void aFullFileSystemCannotTakeTheRemovalButTheDoorDeniesThePersonAtOnce(@TempDir Path dir) throws Exception {
+        Path mnt = dir.resolve("small-disk");
+        Files.createDirectories(mnt);
+        // a real full disk: a 4 MiB tmpfs, which needs root (and a kernel that lets this container mount)
+        Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString()) == 0,
+                "cannot mount a small tmpfs here (needs root and mount rights); the size-limit test covers SQLITE_FULL");
+        try {
+            SplittableRandom rnd = new SplittableRandom(10);
+            GalleryConfig cfg = GalleryConfig.defaults().withDataDir(mnt.resolve("data"));
+            float[] alice = unit(rnd);
+            try (Gallery daemon = Gallery.open(cfg, "m", SHA)) {
+                daemon.enroll(Person.of("alice", "Alice", null), List.of(template("alice", alice)), false);
+                daemon.enroll(Person.of("bob", "Bob", null), List.of(template("bob", unit(rnd))), false);
+                Path filler = mnt.resolve("filler");
+                try (var out = Files.newOutputStream(filler)) {
+                    byte[] block = new byte[64 * 1024];
+                    while (true) {
+                        out.write(block);
+                    }
+                } catch (java.io.IOException diskFull) {
+                    // the disk is full now
+                }
+                GalleryException e = assertThrows(GalleryException.class, () -> daemon.remove("alice"));
+                assertTrue(e.getMessage().contains("full"), e.getMessage());
+                assertGone(daemon, "alice", alice);
+                assertTrue(daemon.problem().contains("remove alice NOT committed"), daemon.problem());
+                assertTrue(daemon.store().person("alice").isPresent(), "the file still holds alice");
+                daemon.reloadIfChanged();
+                assertGone(daemon, "alice", alice);
+
+                Files.delete(filler);
+                assertTrue(daemon.remove("alice").isPresent(), "space again: the removal commits");
+                assertGone(daemon, "alice", alice);
+                assertNull(daemon.problem());
+                assertTrue(daemon.store().verify().consistent());
+            }
+        } finally {
+            exec("umount", mnt.toString());
+        }
+    }
+
+    @Test
+    void aReadOnlyGalleryFileRefusesToStartAndTheCliNeverClaimsARemoval(@TempDir Path dir) throws Exception {
+        GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
+        try (GalleryStore s = GalleryStore.open(cfg.databaseFile())) {
+            s.enroll(Person.of("alice", "Alice", null), List.of(template("alice", unit(new SplittableRandom(6)))),
+                    false, 5);
+        }
+        try (AutoCloseable ro = readOnly(cfg.databaseFile())) {
+            GalleryException e = assertThrows(GalleryWriteException.class, () -> Gallery.open(cfg, "m", SHA));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            Cli remove = Cli.run("gallery", "remove", "--data-dir", dir.toString(), "alice");
+            assertNotEquals(0, remove.exit(), remove.toString());
+            assertTrue(remove.err().contains("read-only") && remove.err().contains("NOT committed"), remove.toString());
+            assertFalse(remove.out().contains("removed"), remove.toString());
+        }
+        try (GalleryStore s = GalleryStore.open(cfg.databaseFile())) {
+            assertTrue(s.person("alice").isPresent(), "nothing was removed");
+        }
+    }
+
+    @Test
+    void aReadOnlyDirectoryRefusesToStartSayingWhy(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        GalleryConfig cfg = GalleryConfig.defaults().withDataDir(data);
+        try (GalleryStore s = GalleryStore.open(cfg.databaseFile())) {
+            s.enroll(Person.of("alice", "Alice", null), List.of(template("alice", unit(new SplittableRandom(7)))),
+                    false, 5);
+        }
+        try (AutoCloseable ro = readOnly(data)) {
+            GalleryException e = assertThrows(GalleryException.class, () -> Gallery.open(cfg, "m", SHA));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void cliImportOfAZeroEmbeddingFailsAndVerifyNamesAStoredInvalidRow(@TempDir Path dir) throws Exception {
+        GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir.resolve("data"));
+        Path export = dir.resolve("export.json");
+        try (GalleryStore s = GalleryStore.open(dir.resolve("src/gallery.db"))) {
+            s.enroll(Person.of("alice", "Alice", null), List.of(template("alice", unit(new SplittableRandom(8)))),
+                    false, 5);
+            GalleryExport.write(s, export);
+        }
+        String zero = java.util.Base64.getEncoder().encodeToString(new byte[DIM * 4]);
+        String json = Files.readString(export).replaceFirst("\"embedding\" : \"[^\"]+\"",
+                "\"embedding\" : \"" + zero + "\"");
+        Files.writeString(export, json);
+        Cli imp = Cli.run("gallery", "import", "--data-dir", cfg.dataDir().toString(), export.toString());
+        assertNotEquals(0, imp.exit(), imp.toString());
+        assertTrue(imp.err().contains("zero norm"), imp.toString());
+        try (GalleryStore s = GalleryStore.open(cfg.databaseFile())) {
+            assertTrue(s.person("alice").isEmpty());
+            s.enroll(Person.of("bob", "Bob", null), List.of(template("bob", unit(new SplittableRandom(9)))), false, 5);
+        }
+        long row = plantInvalidRow(cfg.databaseFile(), "bob", new float[DIM]);
+        Cli verify = Cli.run("gallery", "verify", "--data-dir", cfg.dataDir().toString());
+        assertEquals(1, verify.exit(), verify.toString());
+        assertTrue(verify.out().contains("person bob, template " + row), verify.toString());
+    }
+
+    /** A real access decision over the gallery as directory: frames of one face until the policy concludes. */
+    static Optional<Decision> decide(Gallery g, float[] face) throws Exception {
+        AccessConfig cfg = Yaml.mapper().readValue("liveness_enabled: false", AccessConfig.class);
+        Instant t0 = Instant.parse("2026-03-02T10:00:00Z"); // a Monday morning
+        AccessPolicy policy = new AccessPolicy(cfg, g, Clock.fixed(t0, ZoneOffset.UTC), () -> false, () -> false);
+        for (int i = 0; i < 20; i++) {
+            MatchResult m = g.identify(face);
+            Optional<Decision> d = policy.offer(new Recognition(1, m.personId(), m.score(), m.margin(), 0.9, 200,
+                    t0.minusMillis(2000 - 100L * i)));
+            if (d.isPresent()) {
+                return d;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The outcome of one {@code facegate} command line run in this JVM. */
+    record Cli(int exit, String out, String err) {
+        static Cli run(String... args) {
+            StringWriter err = new StringWriter();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream oldOut = System.out;
+            java.io.PrintStream oldErr = System.err;
+            java.io.ByteArrayOutputStream errStream = new java.io.ByteArrayOutputStream();
+            int exit;
+            try {
+                System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+                System.setErr(new java.io.PrintStream(errStream, true, java.nio.charset.StandardCharsets.UTF_8));
+                CommandLine cmd = Main.commandLine();
+                cmd.setErr(new PrintWriter(err, true));
+                exit = cmd.execute(args);
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+            return new Cli(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                    err + errStream.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Makes a file or directory read-only for this process and undoes it on close. Permission bits bind ordinary
+     * users; root ignores them, so there the immutable attribute ({@code chattr +i}, binding root too) is used.
+     */
+    static AutoCloseable readOnly(Path p) throws Exception {
+        Set<PosixFilePermission> before = Files.getPosixFilePermissions(p);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x"
+                : "r--r--r--"));
+        if (!Files.isWritable(p)) {
+            return () -> Files.setPosixFilePermissions(p, before);
+        }
+        Files.setPosixFilePermissions(p, before);
+        boolean immutable = exec("chattr", "+i", p.toString()) == 0;
+        Assumptions.assumeTrue(immutable && !Files.isWritable(p), "cannot make " + p + " read-only here: running as"
+                + " root (permission bits do not bind) and chattr +i is not available on this file system");
+        return () -> exec("chattr", "-i", p.toString());
+    }
+
+    static int exec(String... command) throws Exception {
+        try {
+            Process pr = new ProcessBuilder(command).redirectErrorStream(true).start();
+            pr.getInputStream().readAllBytes();
+            return pr.waitFor();
+        } catch (java.io.IOException e) {
+            return -1; // not installed
         }
     }
 }
