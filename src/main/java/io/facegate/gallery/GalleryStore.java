@@ -471,7 +471,7 @@ public final class GalleryStore implements AutoCloseable {
     }
 
     /** The dimension most of this model's stored templates have (0 when there are none). */
-    public synchronized int modelDimension(String modelSha256) {
+    synchronized int modelDimension(String modelSha256) {
         try (PreparedStatement ps = db.prepareStatement("SELECT dim FROM templates WHERE model_sha256 = ?"
                 + " GROUP BY dim ORDER BY count(*) DESC, dim LIMIT 1")) {
             ps.setString(1, modelSha256);
@@ -487,7 +487,7 @@ public final class GalleryStore implements AutoCloseable {
      * Fails, naming the cause, when this file cannot take a change (read-only file or directory, locked by
      * another process): a door must be able to record a revocation. Changes nothing.
      */
-    public synchronized void requireWritable() {
+    synchronized void requireWritable() {
         try {
             inTransaction(() -> {
                 try (Statement st = db.createStatement()) {

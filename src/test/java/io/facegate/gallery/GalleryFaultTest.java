@@ -15,15 +15,10 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +57,7 @@ class GalleryFaultTest {
 
     /** The daemon's store, giving up on another process's write lock after 200 ms instead of 10 s. */
     static GalleryStore shortLockWait(GalleryConfig cfg) {
-        return GalleryStore.open(cfg.databaseFile(), java.time.Clock.systemUTC(), java.time.Duration.ofMillis(200));
+        return GalleryStore.open(cfg.databaseFile(), Clock.systemUTC(), Duration.ofMillis(200));
     }
 
     /** What a removed person must never get: a match, or an entry in the directory. */
@@ -70,53 +65,6 @@ class GalleryFaultTest {
         assertTrue(g.find(id).isEmpty(), id + " must not be found as allowed");
         MatchResult r = g.identify(face);
         assertNotEquals(id, r.personId(), id + " must never be matched");
-    }
-
-    /**
-     * Writes an invalid template row the way an older facegate did (through its own transaction, hash and version
-     * updated), so the file is otherwise consistent.
-     */
-    static long plantInvalidRow(Path file, String personId, float[] embedding) throws Exception {
-        Template t = template(personId, embedding);
-        byte[] digest = GalleryStore.templateDigest(t);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            c.setAutoCommit(false);
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO templates(person_id, dim, embedding,"
-                    + " model_id, model_sha256, quality, photo_sha256, created_at, digest) VALUES (?,?,?,?,?,?,?,?,?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, personId);
-                ps.setInt(2, embedding.length);
-                ps.setBytes(3, GalleryStore.toBytes(embedding));
-                ps.setString(4, t.modelId());
-                ps.setString(5, t.modelSha256());
-                ps.setDouble(6, t.quality());
-                ps.setString(7, t.photoSha256());
-                ps.setLong(8, t.createdAt().toEpochMilli());
-                ps.setBytes(9, digest);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
-                }
-            }
-            String sum;
-            long version;
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT key, value FROM meta ORDER BY key")) {
-                rs.next();
-                sum = rs.getString(2); // content_sum
-                rs.next();
-                version = Long.parseLong(rs.getString(2));
-            }
-            BigInteger next = new BigInteger(sum, 16).add(new BigInteger(1, digest)).mod(BigInteger.ONE.shiftLeft(256));
-            try (Statement st = c.createStatement()) {
-                st.executeUpdate("UPDATE meta SET value = '" + next.toString(16) + "' WHERE key = 'content_sum'");
-                st.executeUpdate("UPDATE meta SET value = '" + (version + 1) + "' WHERE key = 'version'");
-            }
-            c.commit();
-            return id;
-        }
     }
 
     @Test
@@ -174,7 +122,7 @@ class GalleryFaultTest {
             s.enroll(Person.of("alice", "Alice", Set.of("staff")), List.of(template("alice", alice)), false, 5);
             s.enroll(Person.of("bob", "Bob", null), List.of(template("bob", bob)), false, 5);
         }
-        badRow = plantInvalidRow(cfg.databaseFile(), "bob", new float[DIM]);
+        badRow = GalleryFaults.plantInvalidRow(cfg.databaseFile(), "bob", new float[DIM]);
         try (Gallery daemon = Gallery.open(cfg, "m", SHA)) {
             assertEquals("alice", daemon.identify(alice).personId(), "the door still works");
             assertEquals("bob", daemon.identify(bob).personId(), "bob's good template still works");
@@ -278,7 +226,7 @@ class GalleryFaultTest {
         Path mnt = dir.resolve("small-disk");
         Files.createDirectories(mnt);
         // a real full disk: a 4 MiB tmpfs, which needs root (and a kernel that lets this container mount)
-        Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString()) == 0,
+        Assumptions.assumeTrue(GalleryFaults.exec("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString()) == 0,
                 "cannot mount a small tmpfs here (needs root and mount rights); the size-limit test covers SQLITE_FULL");
         try {
             SplittableRandom rnd = new SplittableRandom(10);
@@ -311,7 +259,7 @@ class GalleryFaultTest {
                 assertTrue(daemon.store().verify().consistent());
             }
         } finally {
-            exec("umount", mnt.toString());
+            GalleryFaults.exec("umount", mnt.toString());
         }
     }
 
@@ -322,7 +270,7 @@ class GalleryFaultTest {
             s.enroll(Person.of("alice", "Alice", null), List.of(template("alice", unit(new SplittableRandom(6)))),
                     false, 5);
         }
-        try (AutoCloseable ro = readOnly(cfg.databaseFile())) {
+        try (AutoCloseable ro = GalleryFaults.readOnly(cfg.databaseFile())) {
             GalleryException e = assertThrows(GalleryWriteException.class, () -> Gallery.open(cfg, "m", SHA));
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
             Cli remove = Cli.run("gallery", "remove", "--data-dir", dir.toString(), "alice");
@@ -343,7 +291,7 @@ class GalleryFaultTest {
             s.enroll(Person.of("alice", "Alice", null), List.of(template("alice", unit(new SplittableRandom(7)))),
                     false, 5);
         }
-        try (AutoCloseable ro = readOnly(data)) {
+        try (AutoCloseable ro = GalleryFaults.readOnly(data)) {
             GalleryException e = assertThrows(GalleryException.class, () -> Gallery.open(cfg, "m", SHA));
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
         }
@@ -369,7 +317,7 @@ class GalleryFaultTest {
             assertTrue(s.person("alice").isEmpty());
             s.enroll(Person.of("bob", "Bob", null), List.of(template("bob", unit(new SplittableRandom(9)))), false, 5);
         }
-        long row = plantInvalidRow(cfg.databaseFile(), "bob", new float[DIM]);
+        long row = GalleryFaults.plantInvalidRow(cfg.databaseFile(), "bob", new float[DIM]);
         Cli verify = Cli.run("gallery", "verify", "--data-dir", cfg.dataDir().toString());
         assertEquals(1, verify.exit(), verify.toString());
         assertTrue(verify.out().contains("person bob, template " + row), verify.toString());
@@ -412,34 +360,6 @@ class GalleryFaultTest {
             }
             return new Cli(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8),
                     err + errStream.toString(java.nio.charset.StandardCharsets.UTF_8));
-        }
-    }
-
-    /**
-     * Makes a file or directory read-only for this process and undoes it on close. Permission bits bind ordinary
-     * users; root ignores them, so there the immutable attribute ({@code chattr +i}, binding root too) is used.
-     */
-    static AutoCloseable readOnly(Path p) throws Exception {
-        Set<PosixFilePermission> before = Files.getPosixFilePermissions(p);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x"
-                : "r--r--r--"));
-        if (!Files.isWritable(p)) {
-            return () -> Files.setPosixFilePermissions(p, before);
-        }
-        Files.setPosixFilePermissions(p, before);
-        boolean immutable = exec("chattr", "+i", p.toString()) == 0;
-        Assumptions.assumeTrue(immutable && !Files.isWritable(p), "cannot make " + p + " read-only here: running as"
-                + " root (permission bits do not bind) and chattr +i is not available on this file system");
-        return () -> exec("chattr", "-i", p.toString());
-    }
-
-    static int exec(String... command) throws Exception {
-        try {
-            Process pr = new ProcessBuilder(command).redirectErrorStream(true).start();
-            pr.getInputStream().readAllBytes();
-            return pr.waitFor();
-        } catch (java.io.IOException e) {
-            return -1; // not installed
         }
     }
 }
