@@ -21,8 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The daemon's view of the gallery: the SQLite store plus the in-memory matcher for the loaded feature model.
  *
- * <p>Changes go to the store first (one transaction each) and then to memory, so a failed change leaves both
- * as they were. Queries ({@link #identify}, {@link #find}) never wait for changes. Templates made by another
+ * <p>Changes are validated, then committed to the store (one transaction each), then applied to memory; a refused
+ * change leaves both as they were. Queries ({@link #identify}, {@link #find}) never wait for changes. Templates made by another
  * model than the loaded one stay in the store but are never compared; they are logged at start and reported by
  * {@link #foreignTemplates()}.
  *

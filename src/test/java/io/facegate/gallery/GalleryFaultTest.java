@@ -184,6 +184,36 @@ class GalleryFaultTest {
     }
 
     @Test
+    void whenAChangedGalleryCannotBeReadNobodyIsVouchedFor(@TempDir Path dir) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(12);
+        GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
+        float[] alice = unit(rnd);
+        try (Gallery daemon = Gallery.open(cfg, "m", SHA)) {
+            daemon.enroll(Person.of("alice", "Alice", null), List.of(template("alice", alice)), false);
+            assertEquals(Optional.of(true), decide(daemon, alice).map(Decision::granted),
+                    "alice is let in while all is well");
+            // another process changes the file in a way this version cannot read
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.databaseFile());
+                 Statement st = other.createStatement()) {
+                st.execute("ALTER TABLE templates RENAME TO templates_elsewhere");
+                st.execute("UPDATE meta SET value = '99' WHERE key = 'version'");
+            }
+            assertThrows(GalleryException.class, daemon::reloadIfChanged);
+            assertTrue(daemon.find("alice").isEmpty(), "nobody is vouched for");
+            assertFalse(daemon.vouchesFor("alice"));
+            assertEquals(Optional.of(DenialReason.GALLERY_DEGRADED), decide(daemon, alice).map(Decision::reason));
+            assertTrue(daemon.problem().contains("cannot read the gallery"), daemon.problem());
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.databaseFile());
+                 Statement st = other.createStatement()) {
+                st.execute("ALTER TABLE templates_elsewhere RENAME TO templates");
+            }
+            assertTrue(daemon.reloadIfChanged());
+            assertTrue(daemon.find("alice").isPresent(), "readable again: vouched for again");
+            assertNull(daemon.problem());
+        }
+    }
+
+    @Test
     void aFullDatabaseRefusesGrowthButNotRevocationAndStaysConsistent(@TempDir Path dir) {
         SplittableRandom rnd = new SplittableRandom(5);
         GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
@@ -325,7 +355,8 @@ class GalleryFaultTest {
 
     /** A real access decision over the gallery as directory: frames of one face until the policy concludes. */
     static Optional<Decision> decide(Gallery g, float[] face) throws Exception {
-        AccessConfig cfg = Yaml.mapper().readValue("liveness_enabled: false", AccessConfig.class);
+        AccessConfig cfg = Yaml.mapper().readValue("{liveness_enabled: false, default_schedule: always}",
+                AccessConfig.class);
         Instant t0 = Instant.parse("2026-03-02T10:00:00Z"); // a Monday morning
         AccessPolicy policy = new AccessPolicy(cfg, g, Clock.fixed(t0, ZoneOffset.UTC), () -> false, () -> false);
         for (int i = 0; i < 20; i++) {
