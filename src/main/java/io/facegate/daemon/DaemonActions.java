@@ -186,7 +186,13 @@ final class DaemonActions implements DeviceActions {
 
     @Override
     public GalleryState galleryState() {
-        return new GalleryState(gallery.persons().size(), gallery.contentHash());
+        String hash;
+        try {
+            hash = gallery.contentHash();
+        } catch (GalleryException e) {
+            hash = null; // unknown: health must still go out, saying why (last_error)
+        }
+        return new GalleryState(gallery.persons().size(), hash);
     }
 
     /** base64 of float32 little-endian, the fleet record's template encoding. */

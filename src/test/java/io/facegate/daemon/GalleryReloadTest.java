@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -111,6 +114,18 @@ class GalleryReloadTest {
                 }
                 await(() -> daemon.gallery().find("alice").isEmpty(), "the CLI's removal reached the daemon");
                 assertFalse("alice".equals(daemon.gallery().identify(alice).personId()));
+
+                // a gallery file the daemon cannot read any more: nobody is vouched for, health says why
+                try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.gallery().databaseFile());
+                     Statement st = other.createStatement()) {
+                    st.execute("ALTER TABLE meta RENAME TO meta_elsewhere");
+                    await(() -> daemon.health().lastError() != null
+                            && daemon.health().lastError().contains("cannot read the gallery"), "health says why");
+                    assertFalse(daemon.gallery().vouchesFor("nobody-in-particular"));
+                    assertTrue(actions.galleryState().contentHash() == null, "health still goes out, hash unknown");
+                    st.execute("ALTER TABLE meta_elsewhere RENAME TO meta");
+                }
+                await(() -> daemon.gallery().vouchesFor("anyone"), "readable again");
             } finally {
                 daemon.close();
             }
