@@ -115,6 +115,26 @@ class GalleryReloadTest {
                 await(() -> daemon.gallery().find("alice").isEmpty(), "the CLI's removal reached the daemon");
                 assertFalse("alice".equals(daemon.gallery().identify(alice).personId()));
 
+                // finding 7 over MQTT: an admin remove the store cannot commit (another writer holds the lock)
+                float[] carol = unit(new SplittableRandom(13), 512);
+                assertTrue(actions.enroll(new EnrollRequest("carol", "Carol", Set.of(), true, null, null, List.of(),
+                        List.of(carol), sha)).ok());
+                try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.gallery().databaseFile());
+                     Statement st = other.createStatement()) {
+                    st.execute("BEGIN IMMEDIATE");
+                    CommandResult removal = actions.removePerson("carol"); // waits out the 10 s lock timeout
+                    assertFalse(removal.ok(), "never ok when not stored: " + removal);
+                    assertEquals("not_stored", removal.code());
+                    assertTrue(removal.message().contains("locked"), removal.message());
+                    assertTrue(daemon.gallery().find("carol").isEmpty(), "denied at once all the same");
+                    assertFalse("carol".equals(daemon.gallery().identify(carol).personId()));
+                    assertTrue(daemon.health().lastError().contains("remove carol NOT committed"),
+                            daemon.health().lastError());
+                    st.execute("ROLLBACK");
+                }
+                assertTrue(actions.removePerson("carol").ok(), "sent again, it is stored");
+                assertTrue(daemon.gallery().store().person("carol").isEmpty());
+
                 // a gallery file the daemon cannot read any more: nobody is vouched for, health says why
                 try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + cfg.gallery().databaseFile());
                      Statement st = other.createStatement()) {
