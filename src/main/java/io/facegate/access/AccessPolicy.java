@@ -219,7 +219,9 @@ public final class AccessPolicy {
         }
         Optional<PersonAccess> found = directory.find(personId);
         if (found.isEmpty()) {
-            return deny(t, trackId, DenialReason.UNKNOWN_FACE, personId, null, score, frames, now);
+            DenialReason why = directory.vouchesFor(personId) ? DenialReason.UNKNOWN_FACE
+                    : DenialReason.GALLERY_DEGRADED;
+            return deny(t, trackId, why, personId, null, score, frames, now);
         }
         PersonAccess p = found.get();
         DenialReason reason = null;

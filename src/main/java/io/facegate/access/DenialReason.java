@@ -11,5 +11,7 @@ public enum DenialReason {
     NOT_YET_VALID,
     EXPIRED,
     OUTSIDE_SCHEDULE,
-    LOCKDOWN
+    LOCKDOWN,
+    /** The gallery cannot vouch for this person: a change of theirs was not stored, or it cannot be read. */
+    GALLERY_DEGRADED
 }

@@ -5,6 +5,7 @@ import io.facegate.door.DoorController;
 import io.facegate.gallery.Enroller;
 import io.facegate.gallery.Gallery;
 import io.facegate.gallery.GalleryException;
+import io.facegate.gallery.GalleryWriteException;
 import io.facegate.gallery.Person;
 import io.facegate.gallery.Template;
 import io.facegate.mqtt.CommandResult;
@@ -30,6 +31,9 @@ import java.util.stream.Collectors;
 /**
  * What a verified MQTT command does on this door: gallery changes through the enroller (quality gates, duplicate
  * check) or as templates of the loaded model, and door actions through the state machine.
+ *
+ * <p>A change the gallery could not commit (read-only, full or locked file) is answered {@code not_stored} with the
+ * cause, never ok; the gallery already denies the person it concerns (see {@link Gallery}).
  */
 final class DaemonActions implements DeviceActions {
     private final Gallery gallery;
@@ -64,7 +68,14 @@ final class DaemonActions implements DeviceActions {
         for (int i = 0; i < r.photos().size(); i++) {
             photos.add(new Enroller.PhotoBytes("photo " + (i + 1), r.photos().get(i)));
         }
-        Enroller.Outcome outcome = enroller.enrollBytes(person, photos, true);
+        Enroller.Outcome outcome;
+        try {
+            outcome = enroller.enrollBytes(person, photos, true);
+        } catch (GalleryWriteException e) {
+            return notStored(e);
+        } catch (GalleryException e) {
+            return CommandResult.error("bad_request", e.getMessage());
+        }
         if (outcome.change().isEmpty()) {
             String why = outcome.photos().stream().filter(p -> !p.accepted())
                     .map(p -> p.source() + ": " + p.message()).collect(Collectors.joining("; "));
@@ -91,9 +102,12 @@ final class DaemonActions implements DeviceActions {
         int dim = vision.embeddingDimension();
         List<Template> templates = new ArrayList<>();
         Instant now = Instant.now();
-        for (float[] e : r.templates()) {
-            if (e.length != dim) {
-                return CommandResult.error("bad_request", "template of " + e.length + " values, expected " + dim);
+        for (int i = 0; i < r.templates().size(); i++) {
+            float[] e = r.templates().get(i);
+            Optional<String> defect = Template.defect(e, dim);
+            if (defect.isPresent()) {
+                return CommandResult.error("bad_request", "template " + (i + 1) + " of " + person.id() + ": "
+                        + defect.get());
             }
             templates.add(new Template(person.id(), e, vision.featureModel().id(), loaded, 1.0,
                     templateDigest(e), now));
@@ -102,6 +116,8 @@ final class DaemonActions implements DeviceActions {
             long version = gallery.enroll(person, templates, true).version();
             return CommandResult.ok("enrolled " + person.id() + " from " + templates.size() + " template(s)",
                     Map.of("gallery_version", version));
+        } catch (GalleryWriteException e) {
+            return notStored(e);
         } catch (GalleryException | IllegalArgumentException e) {
             return CommandResult.error("bad_request", e.getMessage());
         }
@@ -114,22 +130,43 @@ final class DaemonActions implements DeviceActions {
             return CommandResult.error("unknown_person", "no person " + u.personId());
         }
         Person p = current.get();
-        Person updated = new Person(p.id(),
-                u.displayName() != null ? u.displayName() : p.displayName(),
-                u.groups() != null ? u.groups() : p.groups(),
-                u.enabled() != null ? u.enabled() : p.enabled(),
-                u.clearValidFrom() ? null : u.validFrom() != null ? u.validFrom() : p.validFrom(),
-                u.clearValidUntil() ? null : u.validUntil() != null ? u.validUntil() : p.validUntil(),
-                p.createdAt(), Instant.now());
-        long version = gallery.update(updated).version();
-        return CommandResult.ok("updated " + p.id(), Map.of("gallery_version", version));
+        Person updated;
+        try {
+            updated = new Person(p.id(),
+                    u.displayName() != null ? u.displayName() : p.displayName(),
+                    u.groups() != null ? u.groups() : p.groups(),
+                    u.enabled() != null ? u.enabled() : p.enabled(),
+                    u.clearValidFrom() ? null : u.validFrom() != null ? u.validFrom() : p.validFrom(),
+                    u.clearValidUntil() ? null : u.validUntil() != null ? u.validUntil() : p.validUntil(),
+                    p.createdAt(), Instant.now());
+        } catch (IllegalArgumentException e) {
+            return CommandResult.error("bad_request", e.getMessage());
+        }
+        try {
+            long version = gallery.update(updated).version();
+            return CommandResult.ok("updated " + p.id(), Map.of("gallery_version", version));
+        } catch (GalleryWriteException e) {
+            return notStored(e);
+        } catch (GalleryException e) {
+            return CommandResult.error("bad_request", e.getMessage());
+        }
     }
 
     @Override
     public CommandResult removePerson(String personId) {
-        return gallery.remove(personId)
-                .map(c -> CommandResult.ok("removed " + personId, Map.of("gallery_version", c.version())))
-                .orElseGet(() -> CommandResult.ok("no person " + personId + " (nothing to remove)"));
+        try {
+            return gallery.remove(personId)
+                    .map(c -> CommandResult.ok("removed " + personId, Map.of("gallery_version", c.version())))
+                    .orElseGet(() -> CommandResult.ok("no person " + personId + " (nothing to remove)"));
+        } catch (GalleryException e) {
+            return notStored(e);
+        }
+    }
+
+    /** The change was not committed; the gallery denies the person meanwhile (its health says so). */
+    private static CommandResult notStored(GalleryException e) {
+        return CommandResult.error("not_stored", e.getMessage() + "; the person is denied on this door until the"
+                + " change is sent again and stored");
     }
 
     @Override
@@ -149,7 +186,13 @@ final class DaemonActions implements DeviceActions {
 
     @Override
     public GalleryState galleryState() {
-        return new GalleryState(gallery.persons().size(), gallery.contentHash());
+        String hash;
+        try {
+            hash = gallery.contentHash();
+        } catch (GalleryException e) {
+            hash = null; // unknown: health must still go out, saying why (last_error)
+        }
+        return new GalleryState(gallery.persons().size(), hash);
     }
 
     /** base64 of float32 little-endian, the fleet record's template encoding. */

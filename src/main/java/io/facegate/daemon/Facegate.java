@@ -171,7 +171,8 @@ public final class Facegate implements AutoCloseable {
         try {
             gallery.reloadIfChanged();
         } catch (RuntimeException e) {
-            log.warn("gallery reload failed, keeping the loaded gallery: {}", e.toString());
+            // the gallery now vouches for nobody until a reload succeeds; health says so
+            log.error("gallery reload failed, denying everyone until it succeeds: {}", e.toString());
         }
     }
 
@@ -189,8 +190,10 @@ public final class Facegate implements AutoCloseable {
         if (s != null) {
             s.stages().forEach((stage, st) -> stages.put(stage, st.p50Ms()));
         }
+        String galleryProblem = gallery == null ? null : gallery.problem();
         return new DeviceHealth(s == null ? 0 : s.fps(), stages, vision == null ? null : vision.provider(),
-                pipeline == null ? null : pipeline.lastError(), door == null ? null : door.state().fault());
+                galleryProblem != null ? galleryProblem : pipeline == null ? null : pipeline.lastError(),
+                door == null ? null : door.state().fault(), gallery == null ? null : gallery.state());
     }
 
     public PipelineMetrics metrics() {

@@ -78,13 +78,10 @@ public final class GalleryExport {
                 List<Template> ts = new ArrayList<>();
                 for (TemplateJson t : p.templates() == null ? List.<TemplateJson>of() : p.templates()) {
                     float[] v = GalleryStore.fromBytes(Base64.getDecoder().decode(t.embedding()), t.dim());
-                    for (float x : v) {
-                        if (!Float.isFinite(x)) {
-                            throw new IllegalArgumentException("embedding holds a non-finite value");
-                        }
-                    }
-                    ts.add(new Template(p.id(), v, t.modelId(), t.modelSha256(), t.quality(), t.photoSha256(),
-                            t.createdAt()));
+                    Template template = new Template(p.id(), v, t.modelId(), t.modelSha256(), t.quality(),
+                            t.photoSha256(), t.createdAt());
+                    template.requireValid(t.dim());
+                    ts.add(template);
                 }
                 out.add(new GalleryStore.Entry(person, ts));
             } catch (RuntimeException e) {

@@ -23,8 +23,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,9 @@ import java.util.TreeMap;
  * bookkeeping times, so two doors holding the same people and templates report the same hash, and it is updated
  * in O(change) inside the change's own transaction. {@link #verify()} recomputes it from the rows.
  *
+ * <p>Templates are checked ({@link Template#defect}) before a change's transaction starts, so nothing invalid is
+ * stored; rows stored by older versions are reported by {@link #verify()} and skipped when loaded.
+ *
  * <p>Thread-safe: one connection, all methods synchronised.
  */
 public final class GalleryStore implements AutoCloseable {
@@ -54,6 +59,7 @@ public final class GalleryStore implements AutoCloseable {
     static final int SCHEMA_VERSION = 1;
     private static final BigInteger MOD = BigInteger.ONE.shiftLeft(256);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
     private static final com.fasterxml.jackson.databind.ObjectReader GROUPS =
             JSON.readerFor(new TypeReference<Set<String>>() { });
 
@@ -77,6 +83,11 @@ public final class GalleryStore implements AutoCloseable {
      * @throws GalleryException when the file is not a usable facegate gallery; it is left untouched
      */
     public static GalleryStore open(Path file, Clock clock) {
+        return open(file, clock, BUSY_TIMEOUT);
+    }
+
+    /** As {@link #open(Path, Clock)}, waiting at most {@code busyTimeout} for another process's write lock. */
+    static GalleryStore open(Path file, Clock clock, Duration busyTimeout) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
@@ -89,13 +100,12 @@ public final class GalleryStore implements AutoCloseable {
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         cfg.enforceForeignKeys(true);
-        cfg.setBusyTimeout(10_000);
-        cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        cfg.setBusyTimeout((int) busyTimeout.toMillis());
         Connection c;
         try {
             c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), cfg.toProperties());
         } catch (SQLException e) {
-            throw corrupt(file, e);
+            throw openFailed(file, e);
         }
         try {
             GalleryStore s = new GalleryStore(file, c, clock);
@@ -110,8 +120,19 @@ public final class GalleryStore implements AutoCloseable {
             if (e instanceof GalleryException ge) {
                 throw ge;
             }
-            throw corrupt(file, e);
+            throw openFailed(file, e);
         }
+    }
+
+    /** A read-only file or directory is not a damaged gallery: say which it is. */
+    private static GalleryException openFailed(Path file, Exception e) {
+        Path dir = file.toAbsolutePath().getParent();
+        if ((dir != null && !Files.isWritable(dir)) || (Files.exists(file) && !Files.isWritable(file))) {
+            return new GalleryWriteException("gallery file " + file + " cannot be opened: it or its directory is"
+                    + " read-only (SQLite keeps gallery.db-wal and gallery.db-shm next to it), so this door could not"
+                    + " record a change, not even a revocation (" + e.getMessage() + ")", e);
+        }
+        return corrupt(file, e);
     }
 
     private static GalleryException corrupt(Path file, Exception e) {
@@ -293,7 +314,20 @@ public final class GalleryStore implements AutoCloseable {
     /** Receives templates of one model in storage order, as raw little-endian float32 bytes. */
     @FunctionalInterface
     public interface RawTemplateSink {
-        void accept(String personId, int dim, byte[] embeddingLe);
+        void accept(long templateId, String personId, int dim, byte[] embeddingLe);
+    }
+
+    /**
+     * What is wrong with a stored embedding ({@link Template#defect} on the raw bytes, without a copy), or null.
+     *
+     * @param modelDim the dimension of the model's templates (0: unknown)
+     */
+    static String defect(int dim, byte[] embeddingLe, int modelDim) {
+        if (embeddingLe == null || embeddingLe.length != dim * Float.BYTES || dim <= 0) {
+            return "blob of " + (embeddingLe == null ? 0 : embeddingLe.length) + " bytes does not hold " + dim
+                    + " float32 values";
+        }
+        return Template.defect(ByteBuffer.wrap(embeddingLe).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), modelDim);
     }
 
     /** Streams every template made by the model with this SHA-256 (the fast start-up path). */
@@ -301,12 +335,12 @@ public final class GalleryStore implements AutoCloseable {
         try (PreparedStatement ps = db.prepareStatement(
                 // A plain scan in row order: through the model index every row would be a separate b-tree lookup
                 // (measured 2-10x slower at 100k templates).
-                "SELECT person_id, dim, embedding FROM templates NOT INDEXED WHERE model_sha256 = ? ORDER BY id")) {
+                "SELECT id, person_id, dim, embedding FROM templates NOT INDEXED WHERE model_sha256 = ? ORDER BY id")) {
             ps.setString(1, modelSha256);
             int n = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sink.accept(rs.getString(1), rs.getInt(2), rs.getBytes(3));
+                    sink.accept(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getBytes(4));
                     n++;
                 }
             }
@@ -324,7 +358,7 @@ public final class GalleryStore implements AutoCloseable {
 
     /** Inserts a person or updates its attributes (templates untouched). */
     public synchronized Change putPerson(Person p) {
-        return change(sum -> upsertPerson(p, sum));
+        return change("update " + p.id(), sum -> upsertPerson(p, sum));
     }
 
     /**
@@ -334,7 +368,18 @@ public final class GalleryStore implements AutoCloseable {
      * @param maxTemplates refuse (change nothing) when the person would end up with more templates
      */
     public synchronized Change enroll(Person p, List<Template> add, boolean replace, int maxTemplates) {
-        return change(sum -> {
+        for (Template t : add) {
+            if (!t.personId().equals(p.id())) {
+                throw new GalleryException("template of " + t.personId() + " given for " + p.id());
+            }
+        }
+        requireValid(add);
+        int before = replace ? 0 : templateCount(p.id());
+        if (before + add.size() > maxTemplates) {
+            throw new GalleryException("person " + p.id() + " would have " + (before + add.size())
+                    + " templates, more than gallery.max_templates_per_person = " + maxTemplates);
+        }
+        return change("enroll " + p.id(), sum -> {
             BigInteger s = upsertPerson(p, sum);
             if (replace) {
                 s = deleteTemplates(p.id(), s);
@@ -345,9 +390,6 @@ public final class GalleryStore implements AutoCloseable {
                         + " templates, more than gallery.max_templates_per_person = " + maxTemplates);
             }
             for (Template t : add) {
-                if (!t.personId().equals(p.id())) {
-                    throw new IllegalArgumentException("template of " + t.personId() + " given for " + p.id());
-                }
                 s = insertTemplate(t, s);
             }
             return s;
@@ -359,7 +401,7 @@ public final class GalleryStore implements AutoCloseable {
         if (person(id).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(change(sum -> {
+        return Optional.of(change("remove " + id, sum -> {
             BigInteger s = deleteTemplates(id, sum);
             Person old = person(id).orElseThrow();
             s = s.subtract(digestOf(old)).mod(MOD);
@@ -377,13 +419,24 @@ public final class GalleryStore implements AutoCloseable {
 
     /** Adds or replaces (person attributes and all their templates) every entry, in one transaction. */
     public synchronized Change importEntries(List<Entry> entries, int maxTemplates) {
-        return change(sum -> {
+        List<Template> all = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.templates().size() > maxTemplates) {
+                throw new GalleryException("import: person " + e.person().id() + " has "
+                        + e.templates().size() + " templates, more than " + maxTemplates);
+            }
+            for (Template t : e.templates()) {
+                if (!t.personId().equals(e.person().id())) {
+                    throw new GalleryException("import: template of " + t.personId() + " given for "
+                            + e.person().id());
+                }
+                all.add(t);
+            }
+        }
+        requireValid(all);
+        return change("import of " + entries.size() + " persons", sum -> {
             BigInteger s = sum;
             for (Entry e : entries) {
-                if (e.templates().size() > maxTemplates) {
-                    throw new GalleryException("import: person " + e.person().id() + " has "
-                            + e.templates().size() + " templates, more than " + maxTemplates);
-                }
                 s = upsertPerson(e.person(), s);
                 s = deleteTemplates(e.person().id(), s);
                 for (Template t : e.templates()) {
@@ -402,11 +455,83 @@ public final class GalleryStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Refuses the batch when any template is invalid ({@link Template#defect}): its length must also equal the
+     * dimension of the templates already stored for its model, or of the batch's first one for a new model.
+     */
+    private void requireValid(List<Template> templates) {
+        Map<String, Integer> dims = new HashMap<>();
+        for (Template t : templates) {
+            int dim = dims.computeIfAbsent(t.modelSha256(), sha -> {
+                int stored = modelDimension(sha);
+                return stored > 0 ? stored : t.embedding().length;
+            });
+            t.requireValid(dim);
+        }
+    }
+
+    /** The dimension most of this model's stored templates have (0 when there are none). */
+    synchronized int modelDimension(String modelSha256) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT dim FROM templates WHERE model_sha256 = ?"
+                + " GROUP BY dim ORDER BY count(*) DESC, dim LIMIT 1")) {
+            ps.setString(1, modelSha256);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw fail("read the dimension of model " + modelSha256, e);
+        }
+    }
+
+    /**
+     * Fails, naming the cause, when this file cannot take a change (read-only file or directory, locked by
+     * another process): a door must be able to record a revocation. Changes nothing.
+     */
+    synchronized void requireWritable() {
+        try {
+            inTransaction(() -> {
+                try (Statement st = db.createStatement()) {
+                    st.executeUpdate("UPDATE meta SET value = value WHERE key = 'version'");
+                }
+                throw new ProbeDone();
+            });
+        } catch (ProbeDone expected) {
+            // the write went through and was rolled back
+        } catch (SQLException e) {
+            throw new GalleryWriteException(fail("a test write (rolled back)", e).getMessage()
+                    + ". This door could not record a change, not even a revocation.", e);
+        }
+    }
+
+    private static final class ProbeDone extends RuntimeException {
+        ProbeDone() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Fault injection for tests: caps the file at its current size plus {@code extraPages} pages ("disk full"). */
+    synchronized void limitSize(int extraPages) {
+        try {
+            long pages = queryInt("PRAGMA page_count");
+            queryInt("PRAGMA max_page_count = " + (pages + extraPages));
+        } catch (SQLException e) {
+            throw fail("limit size", e);
+        }
+    }
+
     // ------------------------------------------------------------------ verification
 
     /** Result of recomputing the content hash from the rows. */
     public record Verification(boolean consistent, int persons, int templates, long version, String storedHash,
-                               String recomputedHash, List<String> problems) {
+                               String recomputedHash, List<String> problems, List<InvalidTemplate> invalid) {
+    }
+
+    /** A stored template row that must not be matched (stored by an older version, or damaged). */
+    public record InvalidTemplate(String personId, long templateId, String problem) {
+        @Override
+        public String toString() {
+            return "person " + personId + ", template " + templateId + ": " + problem;
+        }
     }
 
     /** Full integrity check plus a recomputation of every digest and the content sum (slow; for tools and tests). */
@@ -429,24 +554,37 @@ public final class GalleryStore implements AutoCloseable {
                 sum = sum.add(digestOf(p));
             }
             int templates = 0;
+            List<InvalidTemplate> invalid = new ArrayList<>();
+            Map<String, Integer> dims = new HashMap<>();
             try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM templates")) {
                 while (rs.next()) {
+                    long id = rs.getLong("id");
+                    String personId = rs.getString("person_id");
+                    templates++;
+                    byte[] raw = rs.getBytes("embedding");
+                    int dim = dims.computeIfAbsent(rs.getString("model_sha256"), this::modelDimension);
+                    String defect = defect(rs.getInt("dim"), raw, dim);
+                    if (defect != null) {
+                        invalid.add(new InvalidTemplate(personId, id, defect));
+                        sum = sum.add(new BigInteger(1, rs.getBytes("digest"))); // as stored; unreadable content
+                        continue;
+                    }
                     Template t = readTemplate(rs);
                     byte[] d = templateDigest(t);
                     if (!java.util.Arrays.equals(d, rs.getBytes("digest"))) {
-                        problems.add("template row " + rs.getLong("id") + ": digest does not match its content");
+                        problems.add("template row " + id + ": digest does not match its content");
                     }
                     sum = sum.add(new BigInteger(1, d));
-                    templates++;
                 }
             }
+            invalid.forEach(i -> problems.add("invalid " + i));
             String stored = contentHash();
             String recomputed = hashOfSum(sum.mod(MOD));
             if (!stored.equals(recomputed)) {
                 problems.add("stored content hash differs from the rows");
             }
             return new Verification(problems.isEmpty(), ps.size(), templates, version(), stored, recomputed,
-                    problems);
+                    problems, invalid);
         } catch (SQLException e) {
             throw fail("verify", e);
         }
@@ -464,8 +602,12 @@ public final class GalleryStore implements AutoCloseable {
         T run() throws SQLException;
     }
 
-    /** Runs one change: its rows, the version + 1 and the new content sum commit together or not at all. */
-    private Change change(SumChange body) {
+    /**
+     * Runs one change: its rows, the version + 1 and the new content sum commit together or not at all.
+     *
+     * @throws GalleryWriteException when it could not be committed (nothing was)
+     */
+    private Change change(String what, SumChange body) {
         try {
             return inTransaction(() -> {
                 BigInteger sum = new BigInteger(meta("content_sum"), 16);
@@ -476,23 +618,41 @@ public final class GalleryStore implements AutoCloseable {
                 return new Change(version, hashOfSum(next));
             });
         } catch (SQLException e) {
-            throw fail("change", e);
+            GalleryException f = fail(what, e);
+            throw new GalleryWriteException(f.getMessage() + " - NOT committed, the gallery file is unchanged", e);
         }
     }
 
+    /**
+     * One write transaction, begun, committed and rolled back with explicit statements on a connection that stays
+     * in auto-commit mode. (The driver's setAutoCommit/commit/rollback keep their own idea of an open transaction:
+     * once SQLite rolled one back by itself, e.g. on SQLITE_FULL, every later "transaction" ran statement by
+     * statement and its commit failed with "no transaction is active" after the rows were written.)
+     */
     private <T> T inTransaction(Tx<T> body) throws SQLException {
-        db.setAutoCommit(false);
-        boolean ok = false;
+        try (Statement st = db.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+        }
         try {
             T out = body.run();
-            db.commit();
-            ok = true;
-            return out;
-        } finally {
-            if (!ok) {
-                db.rollback();
+            try (Statement st = db.createStatement()) {
+                st.execute("COMMIT");
             }
-            db.setAutoCommit(true);
+            return out;
+        } catch (SQLException | RuntimeException e) {
+            rollback(e);
+            throw e;
+        }
+    }
+
+    /** Rolls back whatever is still open; SQLite may already have rolled back by itself (full, I/O error). */
+    private void rollback(Exception cause) {
+        try (Statement st = db.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                cause.addSuppressed(e);
+            }
         }
     }
 
@@ -705,8 +865,25 @@ public final class GalleryStore implements AutoCloseable {
     }
 
     private GalleryException fail(String what, SQLException e) {
-        String kind = e instanceof SQLiteException se ? " [" + se.getResultCode() + "]" : "";
-        return new GalleryException("gallery " + file + ": " + what + " failed" + kind + ": " + e.getMessage(), e);
+        String cause = cause(e);
+        return new GalleryException("gallery " + file + ": " + what + " failed"
+                + (cause == null ? "" : ", " + cause) + ": " + e.getMessage(), e);
+    }
+
+    /** The likely cause of an SQLite failure in an operator's words, or null. */
+    static String cause(SQLException e) {
+        if (!(e instanceof SQLiteException se)) {
+            return null;
+        }
+        return switch (se.getResultCode().code & 0xff) {
+            case 5, 6 -> "the gallery is locked by another process";                 // BUSY, LOCKED
+            case 8 -> "the gallery file or its directory is read-only";               // READONLY
+            case 10 -> "disk I/O error";                                             // IOERR
+            case 11, 26 -> "the gallery file is corrupt";                             // CORRUPT, NOTADB
+            case 13 -> "the disk is full (or the gallery reached its size limit)";    // FULL
+            case 14 -> "the gallery file cannot be opened";                           // CANTOPEN
+            default -> null;
+        };
     }
 
     @Override

@@ -12,18 +12,20 @@ import java.util.Map;
  * @param lastError      the last error worth an operator's attention, or null
  * @param doorFault      why the door is in fault (relay not driven or not read back as commanded; it refuses every
  *                       unlock until the relay reads back locked), or null
+ * @param galleryState   "ok", or "degraded" when the gallery cannot vouch for everyone (lastError says why); null
+ *                       when unknown
  */
 public record DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError,
-                           String doorFault) {
+                           String doorFault, String galleryState) {
     public DeviceHealth {
         stageLatencyMs = stageLatencyMs == null ? Map.of() : Map.copyOf(stageLatencyMs);
     }
 
     public DeviceHealth(double fps, Map<String, Double> stageLatencyMs, String provider, String lastError) {
-        this(fps, stageLatencyMs, provider, lastError, null);
+        this(fps, stageLatencyMs, provider, lastError, null, null);
     }
 
     public static DeviceHealth unknown() {
-        return new DeviceHealth(0, Map.of(), "unknown", null, null);
+        return new DeviceHealth(0, Map.of(), "unknown", null, null, null);
     }
 }

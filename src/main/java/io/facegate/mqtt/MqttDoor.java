@@ -165,6 +165,9 @@ public final class MqttDoor implements AutoCloseable {
         g.put("heads_hash", s.get("gallery_heads_hash"));
         g.put("content_hash", s.get("gallery_content_hash"));
         g.put("persons", s.get("gallery_persons"));
+        if (h.galleryState() != null) {
+            g.put("state", h.galleryState());
+        }
         m.put("gallery", g);
         m.put("outbox", Map.of("depth", outbox.depth(), "dropped_total", outbox.droppedTotal()));
         String err = h.lastError() != null ? h.lastError() : link.lastError();

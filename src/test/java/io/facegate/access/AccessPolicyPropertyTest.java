@@ -122,6 +122,12 @@ class AccessPolicyPropertyTest {
             if (rnd.nextInt(6) == 0) {
                 rig.doorOpen = !rig.doorOpen;
             }
+            if (rnd.nextInt(12) == 0) { // a change of this person could not be stored, or now it could
+                String who = PEOPLE[rnd.nextInt(PEOPLE.length)];
+                if (!rig.unvouched.remove(who)) {
+                    rig.unvouched.add(who);
+                }
+            }
             String person = rnd.nextInt(6) != 0 ? favourite[t] : rnd.nextInt(3) == 0 ? null
                     : PEOPLE[rnd.nextInt(PEOPLE.length)];
             double margin = rnd.nextInt(6) == 0 ? rnd.nextDouble() * minMargin : minMargin + rnd.nextDouble() * 0.3;
@@ -169,6 +175,7 @@ class AccessPolicyPropertyTest {
         String p = d.personId();
         PersonAccess who = rig.people.get(p);
         assertNotNull(who, "granted someone not in the directory: " + p);
+        assertFalse(rig.unvouched.contains(p), "granted someone the directory cannot vouch for: " + p);
         assertTrue(who.enabled(), "granted a disabled person");
         assertTrue(who.validFrom() == null || !now.isBefore(who.validFrom()), "granted before validFrom");
         assertTrue(who.validUntil() == null || now.isBefore(who.validUntil()), "granted after validUntil");
@@ -211,6 +218,7 @@ class AccessPolicyPropertyTest {
             case LOCKDOWN -> assertTrue(rig.lockdown);
             case UNKNOWN_FACE -> assertTrue(who == null, "UNKNOWN_FACE for an enrolled person");
             case LOW_MARGIN -> assertNotNull(d.personId());
+            case GALLERY_DEGRADED -> assertTrue(rig.unvouched.contains(d.personId()), "degraded for " + d.personId());
         }
     }
 

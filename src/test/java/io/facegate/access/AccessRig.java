@@ -18,6 +18,8 @@ final class AccessRig {
     final Map<String, PersonAccess> people = new ConcurrentHashMap<>();
     volatile boolean doorOpen;
     volatile boolean lockdown;
+    /** Persons the directory cannot vouch for (as the gallery after a change it could not store). */
+    final Set<String> unvouched = ConcurrentHashMap.newKeySet();
     final AccessPolicy policy;
 
     AccessRig(String yaml) {
@@ -27,8 +29,18 @@ final class AccessRig {
     AccessRig(AccessConfig cfg, ManualTime time) {
         this.cfg = cfg;
         this.time = time;
-        policy = new AccessPolicy(cfg, id -> Optional.ofNullable(people.get(id)), time, () -> doorOpen,
-                () -> lockdown);
+        PersonDirectory directory = new PersonDirectory() {
+            @Override
+            public Optional<PersonAccess> find(String id) {
+                return unvouched.contains(id) ? Optional.empty() : Optional.ofNullable(people.get(id));
+            }
+
+            @Override
+            public boolean vouchesFor(String id) {
+                return !unvouched.contains(id);
+            }
+        };
+        policy = new AccessPolicy(cfg, directory, time, () -> doorOpen, () -> lockdown);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper YAML = Yaml.mapper();
