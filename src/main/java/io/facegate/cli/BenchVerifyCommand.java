@@ -7,6 +7,7 @@ import io.facegate.bench.FaceDataset;
 import io.facegate.bench.Percentiles;
 import io.facegate.bench.Progress;
 import io.facegate.bench.VerificationMetrics;
+import io.facegate.config.VisionConfig;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.Embeddings;
 import io.facegate.vision.FaceDetector;
@@ -49,6 +50,10 @@ public final class BenchVerifyCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a DET curve with operating points.")
     Path plot;
 
+    @Option(names = "--detect-padding", paramLabel = "MODE",
+            description = "Override vision.detect_padding (adaptive, auto, always, never) to compare the modes.")
+    String detectPadding;
+
     @Mixin
     VisionOptions vision;
 
@@ -62,7 +67,8 @@ public final class BenchVerifyCommand implements Callable<Integer> {
         List<FaceDataset.Photo> photos = data.photos();
         List<Sample> samples = new ArrayList<>();
         int unreadable = 0;
-        try (FacePipeline pipeline = vision.open()) {
+        VisionConfig config = detectPadding == null ? vision.config() : vision.config().withDetectPadding(detectPadding);
+        try (FacePipeline pipeline = FacePipeline.open(config)) {
             for (int i = 0; i < Math.min(WARMUP_PHOTOS, photos.size()); i++) {
                 measure(pipeline, photos.get(i));
             }
@@ -155,6 +161,7 @@ public final class BenchVerifyCommand implements Callable<Integer> {
         r.put("tar_at_far_1e-2", m.resolves(1e-2) ? round(m.tarAtFar(1e-2), 6) : null);
         r.put("tar_at_far_1e-3", m.resolves(1e-3) ? round(m.tarAtFar(1e-3), 6) : null);
         r.put("threshold_at_far_1e-3", m.resolves(1e-3) ? round(m.thresholdAtFar(1e-3), 4) : null);
+        r.put("detect_padding", pipeline.config().detectPadding());
         r.put("provider", pipeline.provider());
         r.put("threads", pipeline.config().intraOpThreads());
         List<Sample> timed = samples.stream().filter(s -> s.stageMs() != null).toList();

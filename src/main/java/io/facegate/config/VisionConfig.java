@@ -14,8 +14,10 @@ import static io.facegate.config.ConfigException.require;
  * @param intraOpThreads     ONNX Runtime threads per model; 1 is fastest and steadiest on a 2-core board
  * @param detectScore        minimum face probability for a detection
  * @param detectNmsIou       boxes overlapping more than this are merged by non-maximum suppression
- * @param detectPadding      {@code auto}: retry on a padded image when nothing is found (photos where the face
- *                           fills the frame); {@code always}; {@code never}
+ * @param detectPadding      {@code adaptive} (default): also detect on a padded image when nothing is found or
+ *                           the largest face fills over half the image or touches its border (tight crops), and
+ *                           keep the padded boxes; {@code auto}: pad only when nothing is found; {@code always};
+ *                           {@code never}
  * @param maxImagePixels     decoded images larger than this are refused (decompression bombs)
  * @param verifyModelHashes  recompute the SHA-256 of every model at start and refuse files that differ from the lock
  */
@@ -24,7 +26,7 @@ public record VisionConfig(Path modelsDir, List<String> providers, Integer intra
                            Boolean verifyModelHashes) {
 
     public static final List<String> KNOWN_PROVIDERS = List.of("tensorrt", "cuda", "cpu");
-    public static final List<String> PADDING_MODES = List.of("auto", "always", "never");
+    public static final List<String> PADDING_MODES = List.of("adaptive", "auto", "always", "never");
 
     public VisionConfig {
         if (modelsDir == null) {
@@ -36,7 +38,7 @@ public record VisionConfig(Path modelsDir, List<String> providers, Integer intra
         intraOpThreads = intraOpThreads == null ? 1 : intraOpThreads;
         detectScore = detectScore == null ? 0.65 : detectScore;
         detectNmsIou = detectNmsIou == null ? 0.4 : detectNmsIou;
-        detectPadding = detectPadding == null ? "auto" : detectPadding.toLowerCase(Locale.ROOT);
+        detectPadding = detectPadding == null ? "adaptive" : detectPadding.toLowerCase(Locale.ROOT);
         maxImagePixels = maxImagePixels == null ? 40_000_000L : maxImagePixels;
         verifyModelHashes = verifyModelHashes == null || verifyModelHashes;
 
@@ -59,6 +61,11 @@ public record VisionConfig(Path modelsDir, List<String> providers, Integer intra
 
     public VisionConfig withModelsDir(Path dir) {
         return new VisionConfig(dir, providers, intraOpThreads, detectScore, detectNmsIou, detectPadding,
+                maxImagePixels, verifyModelHashes);
+    }
+
+    public VisionConfig withDetectPadding(String mode) {
+        return new VisionConfig(modelsDir, providers, intraOpThreads, detectScore, detectNmsIou, mode,
                 maxImagePixels, verifyModelHashes);
     }
 

@@ -5,6 +5,15 @@ public final class Embeddings {
     private Embeddings() {
     }
 
+    /** Euclidean length of {@code v}. */
+    public static double norm(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        return Math.sqrt(sum);
+    }
+
     /** Scales {@code v} in place to unit length; a zero vector is left as it is. */
     public static float[] normalize(float[] v) {
         double sum = 0;

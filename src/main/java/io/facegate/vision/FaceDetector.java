@@ -19,8 +19,25 @@ public final class FaceDetector {
     static final int HEIGHT = 240;
     /** Border added on each side, as a fraction of max(w, h), when the face may fill the photo. */
     static final float PAD_FRACTION = 0.5f;
+    /**
+     * A face box wider or taller than this fraction of the image is at the top of UltraFace's anchor range
+     * (anchors 10..256 px on the 320x240 input): its box comes out misshapen. Padding halves its size in the
+     * detector's input, which keeps it above a quarter of the frame, well inside the range.
+     */
+    static final float LARGE_FACE_FRACTION = 0.5f;
+    /**
+     * A box edge within this fraction of the image's shorter side from the border (about 5 of the detector's 240
+     * input rows, the precision of its box regression) was clipped: the face goes on beyond the photo.
+     */
+    static final float BORDER_FRACTION = 0.02f;
 
-    public enum Padding { AUTO, ALWAYS, NEVER }
+    /**
+     * {@code ADAPTIVE} (the default): detect on the image as it is, and again on a padded copy when no face is
+     * found or the largest face crowds the frame ({@link #crowdsFrame}): a tight crop then gets the padded box,
+     * a camera frame or an ordinary photo keeps its own. {@code AUTO}: pad only when nothing is found.
+     * {@code ALWAYS}, {@code NEVER}.
+     */
+    public enum Padding { ADAPTIVE, AUTO, ALWAYS, NEVER }
 
     /** A box and its score, before landmarks. */
     public record Detection(BoundingBox box, float score) {
@@ -44,11 +61,45 @@ public final class FaceDetector {
             return detectPadded(bgr);
         }
         List<Detection> found = detectAt(bgr, 0);
-        if (found.isEmpty() && padding == Padding.AUTO) {
+        if (found.isEmpty()) {
             // a face that fills the photo (a passport-style crop) is too big for the anchors: give it room
-            return detectPadded(bgr);
+            return padding == Padding.NEVER ? found : detectPadded(bgr);
+        }
+        if (padding == Padding.ADAPTIVE && crowdsFrame(found.get(0).box(), bgr.cols(), bgr.rows())) {
+            return preferPadded(detectPadded(bgr), found);
         }
         return found;
+    }
+
+    /**
+     * Whether a face box fills much of the image or was clipped at its border: then the detector saw the face
+     * too large or only in part, and the box (hence the landmark crop) is off. Tight crops do this; a face at a
+     * camera's usual distance does not.
+     */
+    static boolean crowdsFrame(BoundingBox box, int imageW, int imageH) {
+        boolean large = box.width() > LARGE_FACE_FRACTION * imageW || box.height() > LARGE_FACE_FRACTION * imageH;
+        float border = Math.max(1f, BORDER_FRACTION * Math.min(imageW, imageH));
+        boolean clipped = box.x1() <= border || box.y1() <= border
+                || box.x2() >= imageW - border || box.y2() >= imageH - border;
+        return large || clipped;
+    }
+
+    /**
+     * The padded pass's faces, plus the unpadded pass's faces it did not find (small faces that padding shrank
+     * below the smallest anchor), largest first. Nothing found padded: the unpadded result stands.
+     */
+    static List<Detection> preferPadded(List<Detection> padded, List<Detection> unpadded) {
+        if (padded.isEmpty()) {
+            return unpadded;
+        }
+        List<Detection> merged = new ArrayList<>(padded);
+        for (Detection d : unpadded) {
+            if (padded.stream().noneMatch(p -> p.box().iou(d.box()) > 0)) {
+                merged.add(d);
+            }
+        }
+        merged.sort(Comparator.comparingDouble((Detection d) -> d.box().area()).reversed());
+        return merged;
     }
 
     private List<Detection> detectPadded(Mat bgr) {

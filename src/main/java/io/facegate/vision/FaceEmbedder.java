@@ -10,9 +10,15 @@ public final class FaceEmbedder {
         this.model = model;
     }
 
+    /** Unit-length embedding. */
     public float[] embed(Mat aligned112) {
+        return Embeddings.normalize(embedRaw(aligned112));
+    }
+
+    /** The model's output as it is, before L2 normalisation: its norm is a quality signal (see FaceQuality). */
+    float[] embedRaw(Mat aligned112) {
         try (Mat blob = Blobs.blob(aligned112, FaceAligner.SIZE, FaceAligner.SIZE, 127, 1 / 128.0, true)) {
-            return Embeddings.normalize(model.run(Blobs.view(blob))[0]);
+            return model.run(Blobs.view(blob))[0];
         }
     }
 

@@ -119,6 +119,27 @@ public final class FacePipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Align and embed once, returning the unit-length embedding together with the face's quality measures
+     * (the embedding's norm before normalisation comes from the same inference).
+     */
+    public FaceSample embedWithQuality(Mat bgr, DetectedFace face) {
+        float[] raw;
+        double sharpness;
+        double contrast;
+        try (Mat aligned = align(bgr, face)) {
+            raw = embedder.embedRaw(aligned);
+            double[] sc = FaceQuality.sharpnessAndContrast(aligned);
+            sharpness = sc[0];
+            contrast = sc[1];
+        }
+        double norm = Embeddings.norm(raw);
+        float[] embedding = Embeddings.normalize(raw);
+        double[] pose = FaceQuality.pose(face.landmarks5());
+        return new FaceSample(embedding, new FaceQuality(norm, sharpness, contrast, face.eyeDistance(), pose[0],
+                pose[1], pose[2], FaceAligner.residual(face.landmarks5())));
+    }
+
     /** Probability that the face is live, not a photo or screen. */
     public float liveness(Mat bgr, DetectedFace face) {
         return liveness.liveProbability(bgr, face.box());

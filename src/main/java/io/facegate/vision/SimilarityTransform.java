@@ -44,6 +44,22 @@ public record SimilarityTransform(double a, double b, double tx, double ty) {
         return new SimilarityTransform(a, b, mdx - (a * msx - b * msy), mdy - (b * msx + a * msy));
     }
 
+    /**
+     * Root-mean-square distance between this transform applied to {@code src} and {@code dst}, in {@code dst}'s
+     * units: how well the points fit the shape of the target beyond rotation, scale and translation.
+     */
+    public double rmsResidual(double[] src, double[] dst) {
+        if (src.length != dst.length || src.length % 2 != 0) {
+            throw new IllegalArgumentException("need two equal lists of points");
+        }
+        double sum = 0;
+        for (int i = 0; i < src.length; i += 2) {
+            double[] p = apply(src[i], src[i + 1]);
+            sum += (p[0] - dst[i]) * (p[0] - dst[i]) + (p[1] - dst[i + 1]) * (p[1] - dst[i + 1]);
+        }
+        return Math.sqrt(sum / (src.length / 2));
+    }
+
     public double[] apply(double x, double y) {
         return new double[] {a * x - b * y + tx, b * x + a * y + ty};
     }

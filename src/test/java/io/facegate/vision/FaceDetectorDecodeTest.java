@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FaceDetectorDecodeTest {
@@ -77,5 +78,27 @@ class FaceDetectorDecodeTest {
         float[] p = LivenessEstimator.softmax(new float[] {2, 1, 0});
         assertEquals(1.0, p[0] + p[1] + p[2], 1e-6);
         assertTrue(p[0] > p[1] && p[1] > p[2]);
+    }
+
+    @Test
+    void aFaceCrowdsTheFrameWhenItFillsOverHalfOrWasClippedAtTheBorder() {
+        assertFalse(FaceDetector.crowdsFrame(new BoundingBox(270, 180, 370, 300), 640, 480), "camera distance");
+        assertTrue(FaceDetector.crowdsFrame(new BoundingBox(100, 20, 440, 460), 640, 480), "taller than half");
+        assertTrue(FaceDetector.crowdsFrame(new BoundingBox(0, 200, 80, 300), 640, 480), "clipped on the left");
+        assertTrue(FaceDetector.crowdsFrame(new BoundingBox(300, 200, 400, 479), 640, 480), "clipped at the bottom");
+        assertTrue(FaceDetector.crowdsFrame(new BoundingBox(1.2f, 10, 40, 60), 92, 112),
+                "within 2% of the side of a small crop counts as clipped");
+    }
+
+    @Test
+    void thePaddedPassWinsWhereItFoundTheFaceAndSmallFacesItMissedAreKept() {
+        FaceDetector.Detection clipped = new FaceDetector.Detection(new BoundingBox(0, 0, 92, 100), 0.99f);
+        FaceDetector.Detection whole = new FaceDetector.Detection(new BoundingBox(8, 5, 84, 108), 0.99f);
+        FaceDetector.Detection smallElsewhere = new FaceDetector.Detection(new BoundingBox(500, 10, 520, 34), 0.9f);
+        assertEquals(List.of(whole), FaceDetector.preferPadded(List.of(whole), List.of(clipped)));
+        assertEquals(List.of(whole, smallElsewhere),
+                FaceDetector.preferPadded(List.of(whole), List.of(clipped, smallElsewhere)));
+        assertEquals(List.of(clipped), FaceDetector.preferPadded(List.of(), List.of(clipped)),
+                "nothing found padded: the unpadded result stands");
     }
 }
