@@ -3,6 +3,7 @@ package io.facegate.bench;
 import io.facegate.access.FrameQuality;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.FacePipeline;
+import io.facegate.vision.FaceSample;
 import io.facegate.vision.ImageException;
 import io.facegate.vision.Images;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -34,9 +35,7 @@ public record FaceProbe(float[] embedding, FrameQuality quality) {
 
     /** One face of an image. */
     public static FaceProbe of(FacePipeline pipeline, Mat image, DetectedFace face) {
-        float[] e = pipeline.embed(image, face);
-        // MERGE: vision quality
-        return new FaceProbe(e, new FrameQuality(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
-                face.eyeDistance(), 0, 0));
+        FaceSample s = pipeline.embedWithQuality(image, face);
+        return new FaceProbe(s.embedding(), FrameQuality.of(s.quality()));
     }
 }

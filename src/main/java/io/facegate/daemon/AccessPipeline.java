@@ -11,6 +11,7 @@ import io.facegate.vision.DetectedFace;
 import io.facegate.vision.Embeddings;
 import io.facegate.vision.FaceDetector;
 import io.facegate.vision.FacePipeline;
+import io.facegate.vision.FaceSample;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,12 +136,11 @@ public final class AccessPipeline implements Runnable {
                 live = vision.liveness(image, face);
             }
         }
-        float[] embedding;
-        FrameQuality quality;
+        FaceSample sample;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
-            embedding = vision.embed(image, face);
-            quality = new FrameQuality(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, face.eyeDistance(), 0, 0); // MERGE: vision quality
+            sample = vision.embedWithQuality(image, face);
         }
+        float[] embedding = sample.embedding();
         long trackId = tracked.trackId();
         float[] previous = lastEmbedding.get(trackId);
         if (previous != null && Embeddings.cosine(previous, embedding) < sameFaceMin) {
@@ -149,7 +149,8 @@ public final class AccessPipeline implements Runnable {
             trackId = tracker.restart(trackId);
         }
         lastEmbedding.put(trackId, embedding);
-        Recognition r = new Recognition(trackId, embedding, quality, live, frame.capturedAt());
+        Recognition r = new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live,
+                frame.capturedAt());
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
