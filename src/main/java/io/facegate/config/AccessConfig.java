@@ -68,8 +68,8 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         maxFrames = maxFrames == null ? 5 : maxFrames;
         windowMs = windowMs == null ? 1500L : windowMs;
         minEyeDistancePx = minEyeDistancePx == null ? 24.0 : minEyeDistancePx;
-        maxYawDegrees = maxYawDegrees == null ? 30.0 : maxYawDegrees;
-        maxPitchDegrees = maxPitchDegrees == null ? 25.0 : maxPitchDegrees;
+        maxYawDegrees = maxYawDegrees == null ? 45.0 : maxYawDegrees;
+        maxPitchDegrees = maxPitchDegrees == null ? 40.0 : maxPitchDegrees;
         minSharpness = minSharpness == null ? 0.0 : minSharpness;
         minNormQuantile = minNormQuantile == null ? 0.01 : minNormQuantile;
         livenessEnabled = livenessEnabled == null || livenessEnabled;
