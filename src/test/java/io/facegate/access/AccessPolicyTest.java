@@ -380,6 +380,26 @@ class AccessPolicyTest {
     }
 
     @Test
+    void whenTheModelCannotReachTheTargetNobodyIsLetIn() {
+        // impostors ~ N(0, 0.3): even a score of 1 has a FAR of about 4e-4 per comparison, above the 1e-4 asked
+        ScoreCalibration heavy = SyntheticCalibration.normal(0.3, 200_000, 0.6, 0.05, 20_000, 1L);
+        assertTrue(heavy.far(1) > 1e-4, "far(1) = " + heavy.far(1));
+        AccessRig rig = new AccessRig(faces, AccessRig.parse(ALWAYS), new ManualTime(), heavy).person("alice");
+        assertTrue(rig.rule.capacityWarning(1).isPresent(), "the rule says the door refuses everyone");
+        // the int8 search scores a template against itself up to about 1.002: the bar must be above that too
+        for (long track = 0; track < 20; track++) {
+            String id = "q" + track;
+            rig.person(id);
+            float[] exact = faces.vector(id);
+            assertTrue(rig.frame(track, exact, AccessRig.GOOD, 1.0).isEmpty());
+            Optional<Decision> d = rig.frame(track, exact, AccessRig.GOOD, 1.0);
+            assertTrue(d.isEmpty() || !d.get().granted(), "let in at an unreachable target: " + d
+                    + ", score " + faces.gallery.best(exact).score() + ", threshold " + rig.threshold());
+        }
+        assertEquals(0, rig.policy.stats().granted());
+    }
+
+    @Test
     void tracksExpireAndCanBeForgotten() {
         AccessRig rig = rig(ALWAYS + "track_timeout_ms: 3000").person("alice");
         rig.frame(1, "alice");

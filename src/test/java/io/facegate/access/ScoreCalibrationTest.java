@@ -60,6 +60,9 @@ class ScoreCalibrationTest {
             assertTrue(CAL.far(s) <= far, "scoreAtFar(" + far + ") = " + s + " has FAR " + CAL.far(s));
             previous = s;
         }
+        ScoreCalibration heavy = SyntheticCalibration.normal(0.3, 200_000, 0.6, 0.05, 20_000, 1L);
+        assertTrue(heavy.far(1) > 1e-4);
+        assertEquals(ScoreCalibration.UNREACHABLE, heavy.scoreAtFar(1e-4), "no cosine is that rare");
         assertThrows(IllegalArgumentException.class, () -> CAL.scoreAtFar(0));
         assertThrows(IllegalArgumentException.class, () -> CAL.scoreAtFar(1));
         assertThrows(IllegalArgumentException.class, () -> CAL.scoreAtFar(Double.NaN));
