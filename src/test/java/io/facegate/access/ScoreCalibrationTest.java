@@ -188,6 +188,21 @@ class ScoreCalibrationTest {
     }
 
     @Test
+    void aNormGateTheCalibrationCannotServeIsReportedAsOff() {
+        ScoreCalibration noNorms = new ScoreCalibration(CAL.model(), CAL.modelSha256(), CAL.source(),
+                CAL.identities(), CAL.photos(), CAL.impostorPairs(), CAL.genuinePairs(), CAL.tailMu(),
+                CAL.tailSigma(), CAL.impostor(), CAL.genuine(), Map.of());
+        DecisionRule rule = new DecisionRule(AccessConfig.defaults(), noNorms); // min_norm_quantile 0.01
+        assertTrue(rule.qualityProblem(new FrameQuality(0.001, 1, 60, 0, 0)).isEmpty(),
+                "without the quantile there is nothing to compare the norm with");
+        assertTrue(rule.describe(10).contains("embedding-norm gate off"), "the start-up line must say so: "
+                + rule.describe(10));
+        assertFalse(new DecisionRule(AccessConfig.defaults(), CAL).describe(10).contains("gate off"));
+        assertFalse(new DecisionRule(AccessRig.parse("min_norm_quantile: 0"), noNorms).describe(10)
+                .contains("gate off"), "switched off on purpose");
+    }
+
+    @Test
     void theCommittedTableFitsTheInstalledFeatureModel() throws Exception {
         Path lock = Path.of("models/models.lock");
         Path table = Path.of("models/calibration.json");
