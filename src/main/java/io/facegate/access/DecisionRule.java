@@ -106,9 +106,15 @@ public final class DecisionRule {
 
     /** One line for logs, health and {@code gallery list}. */
     public String describe(int templates) {
-        return String.format(Locale.ROOT, "threshold %.3f for %d templates: expected FPIR %.1e per stranger visit"
-                        + " (target %.1e), expected FNIR %.1f%%", threshold(templates), templates,
+        String line = String.format(Locale.ROOT, "threshold %.3f for %d templates: expected FPIR %.1e per stranger"
+                        + " visit (target %.1e), expected FNIR %.1f%%", threshold(templates), templates,
                 expectedFpir(templates), cfg.targetFpir(), 100 * expectedFnir(templates));
+        if (cfg.minNormQuantile() > 0 && Double.isNaN(minNorm)) {
+            // the gate is configured but has nothing to compare with: say so rather than look gated
+            line += "; embedding-norm gate off: the calibration has no " + ScoreCalibration.quantileKey(
+                    cfg.minNormQuantile()) + " norm quantile (run 'facegate calibrate')";
+        }
+        return line;
     }
 
     /** Why a face may not count toward a grant, or empty when it passes every gate. */

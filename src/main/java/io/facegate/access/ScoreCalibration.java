@@ -53,6 +53,11 @@ public record ScoreCalibration(String model, String modelSha256, String source, 
     static final int MIN_TAIL_COUNT = 10;
     /** Fewer impostor pairs than this cannot locate a tail. */
     public static final long MIN_IMPOSTOR_PAIRS = 1000;
+    /**
+     * What {@link #scoreAtFar} returns when no cosine reaches the FAR: above every score a search can return (the
+     * int8 search scores a template against itself up to about 1.002), so that nobody matches.
+     */
+    public static final double UNREACHABLE = 2.0;
     /** The file beside the model pack that holds the table of the installed models. */
     public static final String FILE_NAME = "calibration.json";
 
@@ -77,7 +82,10 @@ public record ScoreCalibration(String model, String modelSha256, String source, 
         return Double.isNaN(measured) ? fitted : Math.max(fitted, measured);
     }
 
-    /** The smallest score whose FAR is at most {@code far} (a bisection: {@link #far} falls as the score rises). */
+    /**
+     * The smallest score whose FAR is at most {@code far} (a bisection: {@link #far} falls as the score rises), or
+     * {@link #UNREACHABLE} when not even a cosine of 1 is that rare.
+     */
     public double scoreAtFar(double far) {
         if (!(far > 0 && far < 1)) {
             throw new IllegalArgumentException("FAR must be in (0, 1): " + far);
@@ -85,7 +93,7 @@ public record ScoreCalibration(String model, String modelSha256, String source, 
         double lo = -1;
         double hi = 1;
         if (far(hi) > far) {
-            return hi;          // the model cannot reach it: no score lets anyone in
+            return UNREACHABLE; // the model cannot reach it: no score lets anyone in
         }
         for (int i = 0; i < 60; i++) {
             double mid = (lo + hi) / 2;

@@ -2,8 +2,12 @@ package io.facegate.access;
 
 import io.facegate.config.AccessConfig;
 import io.facegate.door.ManualTime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +15,6 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,18 +27,39 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Random sequences of recognitions (seeded, thousands of them) against an independent oracle. Whatever the
- * sequence, a grant is never given to a person who is unknown, disabled, not yet valid, expired or outside their
- * schedule, never during lockdown, never from fewer than vote_k agreeing frames within the window among the last
- * vote_n, never when liveness is on and the voting frames' liveness cannot reach the threshold, never twice on one
- * track, and never twice to one person within the cooldown while the door is open.
+ * Random sequences of recognitions (seeded, thousands of them) over the production gallery against an independent
+ * oracle that fuses and searches the frames itself. Whatever the sequence, a grant is never given to a person who
+ * is unknown, disabled, not yet valid, expired or outside their schedule, never during lockdown, never from fewer
+ * than min_frames good frames within the window, never from a frame below a quality gate, never when the fused
+ * frames do not name that person above the threshold by the margin, never when liveness is on and the fused
+ * frames' mean liveness is below the threshold, never twice on one track, and never twice to one person within the
+ * cooldown while the door is open.
  */
 class AccessPolicyPropertyTest {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final String[] PEOPLE = {"p0", "p1", "p2", "p3", "p4", "p5", "ghost"};
-    private static final int SEQUENCES = 4000;
+    private static final int SEQUENCES = 3000;
+    /** The gallery searches an int8 copy: its scores differ from the oracle's float ones by about 1e-3. */
+    private static final double TOLERANCE = 0.005;
 
-    private record Frame(Recognition r, boolean lockdown) {
+    @TempDir
+    static Path dir;
+    private static AccessRig.Faces faces;
+
+    @BeforeAll
+    static void enroll() {
+        faces = new AccessRig.Faces(dir, 7);
+        for (String p : PEOPLE) {
+            faces.enroll(p); // "ghost" is in the gallery but never in the directory
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        faces.close();
+    }
+
+    private record Frame(Recognition r, boolean good) {
     }
 
     @Test
@@ -68,19 +92,26 @@ class AccessPolicyPropertyTest {
     private record Result(long grants, long frames, Map<DenialReason, Long> reasons) {
     }
 
+    /** What a track shows the camera. */
+    private enum Kind { PERSON, WEAK, STRANGER, BETWEEN, POOR }
+
     private Result runOne(Random rnd) {
-        int k = 2 + rnd.nextInt(3);
-        int n = k + rnd.nextInt(k); // keeps 2k > n
+        int minFrames = 2 + rnd.nextInt(3);
+        int maxFrames = minFrames + rnd.nextInt(4);
         long windowMs = 400 + rnd.nextInt(2600);
         boolean liveOn = rnd.nextInt(4) != 0;
         double liveThr = 0.3 + rnd.nextDouble() * 0.4;
         double minMargin = rnd.nextDouble() * 0.1;
-        double minFace = rnd.nextBoolean() ? 0 : 60;
+        double minSharpness = rnd.nextBoolean() ? 0 : 0.3;
+        boolean normGate = rnd.nextBoolean();
         long cooldownMs = rnd.nextInt(6000);
         boolean defaultAlways = rnd.nextBoolean();
-        String yaml = "vote_k: " + k + "\nvote_n: " + n + "\nvote_window_ms: " + windowMs
+        String yaml = "min_frames: " + minFrames + "\nmax_frames: " + maxFrames + "\nwindow_ms: " + windowMs
                 + "\nliveness_enabled: " + liveOn + "\nliveness_threshold: " + liveThr
-                + "\nmin_margin: " + minMargin + "\nmin_face_px: " + minFace + "\ncooldown_ms: " + cooldownMs
+                + "\nmin_margin: " + minMargin + "\nmin_sharpness: " + minSharpness
+                + "\nmin_norm_quantile: " + (normGate ? "0.01" : "0")
+                + "\nmin_eye_distance_px: 24\nmax_yaw_degrees: 30\nmax_pitch_degrees: 25"
+                + "\ncooldown_ms: " + cooldownMs
                 + "\nunknown_event_interval_ms: " + rnd.nextInt(3000) + "\ntrack_timeout_ms: 600000"
                 + "\ntime_zone: Europe/Berlin\ndefault_schedule: " + (defaultAlways ? "always" : "never")
                 + "\nschedules:\n  day:\n    - {days: [MON, TUE, WED, THU, FRI], from: \"08:00\", to: \"18:00\"}"
@@ -89,7 +120,8 @@ class AccessPolicyPropertyTest {
 
         Instant start = randomStart(rnd);
         ManualTime time = new ManualTime(start);
-        AccessRig rig = new AccessRig(cfg, time);
+        AccessRig rig = new AccessRig(faces, cfg, time);
+        double threshold = rig.threshold();
         for (int i = 0; i < PEOPLE.length - 1; i++) {
             Set<String> groups = new HashSet<>();
             for (String g : List.of("day", "night", "other")) {
@@ -104,9 +136,13 @@ class AccessPolicyPropertyTest {
         int tracks = 1 + rnd.nextInt(3);
         boolean[] spoofTrack = new boolean[tracks];
         String[] favourite = new String[tracks];
+        Kind[] kind = new Kind[tracks];
         for (int t = 0; t < tracks; t++) {
             spoofTrack[t] = rnd.nextInt(4) == 0;
             favourite[t] = PEOPLE[rnd.nextInt(PEOPLE.length)];
+            int k = rnd.nextInt(12);
+            kind[t] = k < 6 ? Kind.PERSON : k < 8 ? Kind.WEAK : k < 9 ? Kind.STRANGER : k < 11 ? Kind.BETWEEN
+                    : Kind.POOR;
         }
         Map<Long, List<Frame>> seen = new HashMap<>();
         Map<Long, Integer> grantsPerTrack = new HashMap<>();
@@ -128,19 +164,16 @@ class AccessPolicyPropertyTest {
                     rig.unvouched.add(who);
                 }
             }
-            String person = rnd.nextInt(6) != 0 ? favourite[t] : rnd.nextInt(3) == 0 ? null
-                    : PEOPLE[rnd.nextInt(PEOPLE.length)];
-            double margin = rnd.nextInt(6) == 0 ? rnd.nextDouble() * minMargin : minMargin + rnd.nextDouble() * 0.3;
-            if (rnd.nextInt(40) == 0) {
-                margin = Double.NaN;
-            }
+            float[] embedding = embedding(rnd, kind[t], favourite[t]);
+            FrameQuality quality = kind[t] == Kind.POOR && rnd.nextInt(10) != 0 || rnd.nextInt(6) == 0
+                    ? poor(rnd) : good(rnd);
             double live = spoofTrack[t] ? rnd.nextDouble() * liveThr * 0.999
                     : rnd.nextInt(30) == 0 ? Double.NaN : rnd.nextInt(6) == 0 ? rnd.nextDouble()
                     : 0.6 + 0.4 * rnd.nextDouble();
-            double face = rnd.nextInt(8) == 0 ? rnd.nextDouble() * 60 : 60 + rnd.nextDouble() * 200;
-            Recognition r = new Recognition(t, person, 0.3 + rnd.nextDouble() * 0.6, margin, live, face,
-                    time.instant());
-            seen.computeIfAbsent((long) t, x -> new ArrayList<>()).add(new Frame(r, rig.lockdown));
+            Recognition r = new Recognition(t, embedding, quality, live, time.instant());
+            boolean good = passesGates(quality, cfg, normGate);
+            assertEquals(good, rig.rule.qualityProblem(quality).isEmpty(), "gates disagree on " + quality);
+            seen.computeIfAbsent((long) t, x -> new ArrayList<>()).add(new Frame(r, good));
 
             Optional<Decision> out = rig.policy.offer(r);
 
@@ -149,9 +182,11 @@ class AccessPolicyPropertyTest {
                 Instant now = time.instant();
                 assertEquals(now, d.time());
                 assertEquals(t, d.trackId());
+                List<Frame> track = seen.get((long) t);
                 if (d.granted()) {
                     grants++;
-                    checkGrant(d, now, cfg, rig, seen.get((long) t), spoofTrack[t]);
+                    assertTrue(good, "granted on a frame below a quality gate");
+                    checkGrant(d, now, cfg, rig, track, spoofTrack[t], threshold);
                     assertEquals(1, grantsPerTrack.merge((long) t, 1, Integer::sum), "two grants on one track");
                     Instant prev = lastGrant.put(d.personId(), now);
                     if (prev != null && rig.doorOpen) {
@@ -162,7 +197,7 @@ class AccessPolicyPropertyTest {
                     }
                 } else {
                     reasons.merge(d.reason(), 1L, Long::sum);
-                    checkDenial(d, now, cfg, rig);
+                    checkDenial(d, now, cfg, rig, track, threshold);
                 }
             }
             time.advanceMillis(rnd.nextInt(5) == 0 ? rnd.nextInt(3000) : rnd.nextInt(300));
@@ -170,8 +205,86 @@ class AccessPolicyPropertyTest {
         return new Result(grants, frames, reasons);
     }
 
-    private static void checkGrant(Decision d, Instant now, AccessConfig cfg, AccessRig rig, List<Frame> frames,
-                                   boolean spoofTrack) {
+    private static float[] embedding(Random rnd, Kind kind, String favourite) {
+        int other = rnd.nextInt(6);
+        if (other == 0) {
+            return faces.stranger(); // someone walks through the track
+        }
+        if (other == 1) {
+            return faces.face(PEOPLE[rnd.nextInt(PEOPLE.length)]);
+        }
+        return switch (kind) {
+            case PERSON, POOR -> faces.face(favourite);
+            case WEAK -> faces.at(favourite, 0.2 + 0.4 * rnd.nextDouble()); // around the threshold
+            case STRANGER -> faces.stranger();
+            case BETWEEN -> {
+                String b = PEOPLE[rnd.nextInt(PEOPLE.length)];
+                yield b.equals(favourite) ? faces.face(favourite) : faces.between(favourite, b);
+            }
+        };
+    }
+
+    private static FrameQuality good(Random rnd) {
+        return new FrameQuality(10 + rnd.nextDouble() * 20, 0.3 + rnd.nextDouble(), 24 + rnd.nextDouble() * 100,
+                (rnd.nextDouble() * 2 - 1) * 30, (rnd.nextDouble() * 2 - 1) * 25);
+    }
+
+    /** A face near the gates: each measure below or above its limit, at random. */
+    private static FrameQuality poor(Random rnd) {
+        double norm = rnd.nextInt(4) == 0 ? rnd.nextDouble() * 10 : 10 + rnd.nextDouble() * 5;
+        double sharp = rnd.nextInt(4) == 0 ? rnd.nextDouble() * 0.3 : 0.3 + rnd.nextDouble();
+        double eyes = rnd.nextInt(4) == 0 ? rnd.nextDouble() * 24 : 24 + rnd.nextDouble() * 10;
+        double yaw = rnd.nextInt(4) == 0 ? 30.01 + rnd.nextDouble() * 40 : rnd.nextDouble() * 30;
+        double pitch = rnd.nextInt(4) == 0 ? 25.01 + rnd.nextDouble() * 40 : rnd.nextDouble() * 25;
+        if (rnd.nextInt(20) == 0) {
+            norm = Double.NaN;
+        }
+        return new FrameQuality(norm, sharp, eyes, rnd.nextBoolean() ? yaw : -yaw, rnd.nextBoolean() ? pitch : -pitch);
+    }
+
+    /** The oracle's gates: eyes 24 px, yaw 30, pitch 25, the configured sharpness, the norm quantile 10. */
+    private static boolean passesGates(FrameQuality q, AccessConfig cfg, boolean normGate) {
+        return q.interEyeDistancePx() >= 24 && Math.abs(q.yawDegrees()) <= 30 && Math.abs(q.pitchDegrees()) <= 25
+                && q.sharpness() >= cfg.minSharpness() && (!normGate || q.embeddingNorm() >= AccessRig.MIN_NORM);
+    }
+
+    /** The frames the rule may have fused: the last max_frames good ones within the window of the newest. */
+    private static List<Recognition> evidence(List<Frame> track, Instant now, AccessConfig cfg) {
+        List<Recognition> good = track.stream().filter(Frame::good).map(Frame::r)
+                .filter(r -> !r.time().isBefore(now.minusMillis(cfg.windowMs()))).toList();
+        return good.subList(Math.max(0, good.size() - cfg.maxFrames()), good.size());
+    }
+
+    /** The oracle's search: brute force over the float vectors of everyone enrolled. */
+    private record Best(String personId, double score, double margin) {
+    }
+
+    private static Best search(List<Recognition> frames) {
+        float[] sum = new float[AccessRig.DIM];
+        for (Recognition r : frames) {
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += r.embedding()[i];
+            }
+        }
+        float[] probe = AccessRig.normalised(sum);
+        String best = null;
+        double bestScore = -2;
+        double second = -2;
+        for (Map.Entry<String, float[]> e : faces.vectors.entrySet()) {
+            double s = AccessRig.cosine(probe, e.getValue());
+            if (s > bestScore) {
+                second = bestScore;
+                bestScore = s;
+                best = e.getKey();
+            } else if (s > second) {
+                second = s;
+            }
+        }
+        return new Best(best, bestScore, bestScore - second);
+    }
+
+    private static void checkGrant(Decision d, Instant now, AccessConfig cfg, AccessRig rig, List<Frame> track,
+                                   boolean spoofTrack, double threshold) {
         String p = d.personId();
         PersonAccess who = rig.people.get(p);
         assertNotNull(who, "granted someone not in the directory: " + p);
@@ -183,32 +296,28 @@ class AccessPolicyPropertyTest {
                 + now.atZone(BERLIN) + " groups " + who.groups());
         assertFalse(rig.lockdown, "granted during lockdown");
 
-        // the policy's window is a subset of: the last vote_n accepted frames within vote_window_ms of now
-        List<Recognition> accepted = frames.stream().map(Frame::r)
-                .filter(r -> r.faceSizePx() >= cfg.minFacePx()).toList();
-        List<Recognition> lastN = accepted.subList(Math.max(0, accepted.size() - cfg.voteN()), accepted.size());
-        List<Recognition> agreeing = lastN.stream()
-                .filter(r -> !r.time().isBefore(now.minusMillis(cfg.voteWindowMs())))
-                .filter(r -> p.equals(r.personId()) && r.margin() >= cfg.minMargin())
-                .toList();
-        assertTrue(agreeing.size() >= cfg.voteK(), "granted on " + agreeing.size() + " agreeing frames, k="
-                + cfg.voteK());
-        assertTrue(cfg.voteK() >= 2);
+        List<Recognition> evidence = evidence(track, now, cfg);
+        assertTrue(cfg.minFrames() >= 2);
+        assertTrue(evidence.size() >= cfg.minFrames(), "granted on " + evidence.size() + " good frames, min_frames "
+                + cfg.minFrames());
+        Best best = search(evidence);
+        assertEquals(best.personId(), p, "the fused good frames name someone else");
+        assertTrue(best.score() >= threshold - TOLERANCE, "fused score " + best.score() + " below " + threshold);
+        assertTrue(best.margin() >= cfg.minMargin() - TOLERANCE, "margin " + best.margin());
+        assertEquals(best.score(), d.score(), 0.01, "reported score");
 
         if (cfg.livenessEnabled()) {
             assertFalse(spoofTrack, "granted a face whose every frame failed liveness");
-            assertTrue(d.liveness() >= cfg.livenessThreshold(), "reported liveness below threshold");
-            // the best any k of the agreeing frames could average
-            double bestMean = agreeing.stream().map(Recognition::liveness)
-                    .filter(v -> !Double.isNaN(v))
-                    .sorted(Comparator.reverseOrder()).limit(cfg.voteK())
-                    .mapToDouble(Double::doubleValue).sum() / cfg.voteK();
-            assertTrue(bestMean >= cfg.livenessThreshold() - 1e-12, "liveness of the votes cannot pass");
+            double mean = evidence.stream().mapToDouble(Recognition::liveness).average().orElseThrow();
+            assertTrue(mean >= cfg.livenessThreshold(), "fused frames' liveness " + mean);
+            assertEquals(mean, d.liveness(), 1e-9, "reported liveness");
         }
     }
 
-    private static void checkDenial(Decision d, Instant now, AccessConfig cfg, AccessRig rig) {
+    private static void checkDenial(Decision d, Instant now, AccessConfig cfg, AccessRig rig, List<Frame> track,
+                                    double threshold) {
         PersonAccess who = d.personId() == null ? null : rig.people.get(d.personId());
+        List<Recognition> evidence = evidence(track, now, cfg);
         switch (d.reason()) {
             case SPOOF_SUSPECTED -> assertTrue(cfg.livenessEnabled());
             case PERSON_DISABLED -> assertFalse(who.enabled());
@@ -216,9 +325,26 @@ class AccessPolicyPropertyTest {
             case EXPIRED -> assertFalse(now.isBefore(who.validUntil()));
             case OUTSIDE_SCHEDULE -> assertFalse(inSchedule(who.groups(), now, cfg.defaultAlways()));
             case LOCKDOWN -> assertTrue(rig.lockdown);
-            case UNKNOWN_FACE -> assertTrue(who == null, "UNKNOWN_FACE for an enrolled person");
-            case LOW_MARGIN -> assertNotNull(d.personId());
+            case UNKNOWN_FACE -> {
+                assertNull(who, "UNKNOWN_FACE for an enrolled person");
+                if (d.personId() == null) {
+                    assertEquals(cfg.maxFrames(), evidence.size(), "UNKNOWN_FACE before the window was full");
+                    assertTrue(search(evidence).score() < threshold + TOLERANCE, "a match reported as unknown");
+                }
+            }
+            case LOW_MARGIN -> {
+                assertNotNull(d.personId());
+                assertEquals(cfg.maxFrames(), evidence.size(), "LOW_MARGIN before the window was full");
+                Best best = search(evidence);
+                assertTrue(best.score() >= threshold - TOLERANCE && best.margin() < cfg.minMargin() + TOLERANCE,
+                        best.toString());
+            }
             case GALLERY_DEGRADED -> assertTrue(rig.unvouched.contains(d.personId()), "degraded for " + d.personId());
+            case POOR_QUALITY -> {
+                assertNull(d.personId());
+                assertTrue(track.stream().noneMatch(Frame::good), "POOR_QUALITY on a track with a good frame");
+                assertTrue(track.size() >= cfg.maxFrames());
+            }
         }
     }
 
