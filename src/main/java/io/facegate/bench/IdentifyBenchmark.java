@@ -45,8 +45,9 @@ public final class IdentifyBenchmark {
      * @param score   best candidate's score, or -2 when it cannot be accepted at any threshold (no face, a quality
      *                gate, too small a margin, or for a mated probe the wrong person ranked first)
      * @param matched accepted by the rule at the threshold for this gallery (for a mated probe: as the right person)
+     * @param wrongPerson a mated probe accepted as someone else: the door would open, for the wrong name
      */
-    record Outcome(boolean mated, double score, boolean matched) {
+    record Outcome(boolean mated, double score, boolean matched, boolean wrongPerson) {
     }
 
     private static final double NEVER = -2;
@@ -108,10 +109,10 @@ public final class IdentifyBenchmark {
                     boolean m = mated.get(i);
                     if (probe.isEmpty()) {
                         noFace++;
-                        outcomes.add(new Outcome(m, NEVER, false));
+                        outcomes.add(new Outcome(m, NEVER, false, false));
                     } else if (rule.qualityProblem(probe.get().quality()).isPresent()) {
                         poorQuality++;
-                        outcomes.add(new Outcome(m, NEVER, false));
+                        outcomes.add(new Outcome(m, NEVER, false, false));
                     } else {
                         outcomes.add(judge(rule, g, probe.get().embedding(), truth.get(i), m, templates));
                     }
@@ -131,7 +132,8 @@ public final class IdentifyBenchmark {
         boolean eligible = c.personId() != null && c.margin() >= rule.config().minMargin()
                 && (!mated || truth.equals(c.personId()));
         boolean matched = v.matched() && (!mated || truth.equals(c.personId()));
-        return new Outcome(mated, eligible ? c.score() : NEVER, matched);
+        boolean wrongPerson = mated && v.matched() && !truth.equals(c.personId());
+        return new Outcome(mated, eligible ? c.score() : NEVER, matched, wrongPerson);
     }
 
     private static Map<String, Object> report(Params p, FaceDataset ds, DecisionRule rule, int templates,
@@ -162,6 +164,7 @@ public final class IdentifyBenchmark {
         out.put("fpir_at_threshold", ratio(falsePositives, nonmated.length));
         out.put("fnir_at_threshold", ratio(mated.length - hits, mated.length));
         out.put("strangers_accepted", falsePositives);
+        out.put("enrolled_accepted_as_someone_else", outcomes.stream().filter(Outcome::wrongPerson).count());
         out.put("expected_fpir", rule.expectedFpir(templates));
         out.put("expected_fnir", round(rule.expectedFnir(templates), 4));
         rule.capacityWarning(templates).ifPresent(w -> out.put("capacity_warning", w));
