@@ -1,0 +1,95 @@
+package io.facegate.mqtt;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A door that cannot hear its commands must not look online: a broker whose ACL refuses the door's command topic
+ * (Moquette with an authorizator that denies the read: the SUBACK carries 0x80).
+ */
+class SubscriptionRefusedTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRefusedCommandSubscriptionKeepsTheDoorOfflineNamesTheTopicAndIsRetried() throws Exception {
+        AtomicBoolean denyCommands = new AtomicBoolean(true);
+        IAuthorizatorPolicy acl = new IAuthorizatorPolicy() {
+            @Override
+            public boolean canWrite(Topic topic, String user, String client) {
+                return true;
+            }
+
+            @Override
+            public boolean canRead(Topic topic, String user, String client) {
+                return !(denyCommands.get() && topic.toString().equals("facegate/door-1/cmd"));
+            }
+        };
+        int port = EmbeddedBroker.freePort();
+        Server broker = new Server();
+        broker.startServer(new MemoryConfig(props(port)), null, null, null, acl);
+        String uri = "tcp://127.0.0.1:" + port;
+        List<String> status = new CopyOnWriteArrayList<>();
+        try (MqttClient watcher = new MqttClient(uri, "watcher", new MemoryPersistence())) {
+            watcher.connect();
+            watcher.subscribe("facegate/door-1/status", 1,
+                    (t, m) -> status.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            try (TestDoor door = new TestDoor(uri, "door-1", dir, List.of(AdminKeys.generate()), 1 << 20).start()) {
+                await(() -> String.valueOf(door.mqtt.healthMessage().get("last_error"))
+                        .contains("facegate/door-1/cmd"), "last_error names the refused topic: "
+                        + door.mqtt.healthMessage().get("last_error"));
+                assertFalse(door.mqtt.connected(), "a door that cannot hear its commands is not connected");
+                assertFalse(status.contains("online"), "status went online while deaf: " + status);
+
+                denyCommands.set(false); // the broker's ACL is fixed: the retry gets through
+                await(door.mqtt::connected, "the door reconnects once the subscription is granted");
+                await(() -> status.contains("online"), "online once it can hear: " + status);
+                assertTrue(door.mqtt.healthMessage().get("last_error") == null,
+                        String.valueOf(door.mqtt.healthMessage().get("last_error")));
+            }
+            watcher.disconnect();
+        } finally {
+            broker.stopServer();
+        }
+    }
+
+    private Properties props(int port) {
+        Properties p = new Properties();
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("port", Integer.toString(port));
+        p.setProperty("websocket_port", "disabled");
+        p.setProperty("allow_anonymous", "true");
+        p.setProperty("telemetry_enabled", "false");
+        p.setProperty("persistence_enabled", "false");
+        p.setProperty("data_path", dir.resolve("broker").toString());
+        return p;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
