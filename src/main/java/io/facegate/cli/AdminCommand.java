@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
+import io.facegate.gallery.Person;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
@@ -108,6 +109,19 @@ public final class AdminCommand implements Runnable {
                 o.setSocketFactory(PemTls.socketFactory(caFile, tlsCert, tlsKey));
             }
             return o;
+        }
+    }
+
+    /** The one person-id rule ({@link Person#requireValidId}), checked before anything is signed or sent. */
+    static final class PersonId implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                Person.requireValidId(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+            return value;
         }
     }
 
@@ -239,7 +253,8 @@ public final class AdminCommand implements Runnable {
                     "With --fleet the record carries templates (never photos): give --templates FILE, or --photo with"
                             + " --via DEVICE to have that door compute them first."})
     static final class Enroll extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
         @Mixin
         PersonFieldsMixin fields;
@@ -314,7 +329,8 @@ public final class AdminCommand implements Runnable {
             description = {"Change a person's name, groups, validity or enabled flag.",
                     "With --fleet the current retained record is read, changed and re-signed as a full record."})
     static final class Update extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
         @Mixin
         PersonFieldsMixin fields;
@@ -344,7 +360,8 @@ public final class AdminCommand implements Runnable {
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a person.")
     static final class Remove extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
 
         @Override

@@ -113,6 +113,24 @@ class AdminCommandTest {
         }
     }
 
+    @Test
+    void aPersonIdOutsideTheGalleryRuleIsRefusedBeforeAnythingIsSent() throws Exception {
+        String prefix = dir.resolve("keys/admin").toString();
+        assertEquals(0, run("keygen", "--out", prefix).exit());
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new AdminCommand()).execute("remove", "--device", "door-1", "--person", "a/b",
+                    "--broker", "tcp://127.0.0.1:1", "--key", prefix + ".key");
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("person id 'a/b' is invalid"), err.toString());
+    }
+
     private static String[] cat(String[] a, String[] b) {
         String[] out = new String[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
