@@ -10,6 +10,7 @@ import io.facegate.gallery.Person;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
+import io.facegate.mqtt.DoorKeys;
 import io.facegate.mqtt.PemTls;
 import io.facegate.mqtt.Topics;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -58,7 +59,8 @@ public final class AdminCommand implements Runnable {
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = "Write a new Ed25519 admin key pair: PREFIX.key (private, mode 600) and PREFIX.pub.")
+            description = {"Write a new Ed25519 key pair: PREFIX.key (private, mode 600) and PREFIX.pub.",
+                    "An admin key, or a door's device key (mqtt.device_key_file; name it after the door: door-1)."})
     static final class Keygen implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Output path prefix.")
         String out;
@@ -139,6 +141,10 @@ public final class AdminCommand implements Runnable {
         BrokerMixin brokerMixin;
         @Option(names = "--key", required = true, paramLabel = "PREFIX.key", description = "Admin private key.")
         Path key;
+        @Option(names = "--door-keys", required = true, split = ",", paramLabel = "PATH",
+                description = {"The doors' public keys: a folder of <device>.pub files, or <device>.pub files"
+                        + " (repeatable). A reply that does not verify with its door's key is an error."})
+        List<Path> doorKeys;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
         @Option(names = "--expect", split = ",", paramLabel = "ID",
@@ -157,7 +163,7 @@ public final class AdminCommand implements Runnable {
             Broker b = brokerMixin.broker;
             Path pub = Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
             return new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key), AdminKeys.readPublic(pub),
-                    Clock.systemUTC());
+                    DoorKeys.of(doorKeys), Clock.systemUTC());
         }
 
         @Override
@@ -445,7 +451,7 @@ public final class AdminCommand implements Runnable {
             AtomicInteger n = new AtomicInteger();
             Set<String> seen = new LinkedHashSet<>();
             try (AdminClient cli = new AdminClient(b.uri, b.options(), b.prefix, unused.getPrivate(),
-                    unused.getPublic(), Clock.systemUTC())) {
+                    unused.getPublic(), DoorKeys.of(List.of()), Clock.systemUTC())) {
                 cli.subscribeEvents(device, e -> {
                     synchronized (seen) {
                         if (!seen.add(e.path("event_id").asText())) {

@@ -3,6 +3,7 @@ package io.facegate.mqtt;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
 import io.facegate.gallery.Person;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +30,7 @@ import java.util.Set;
  * Decides whether a command counts, and applies it. The broker is not trusted: a command counts only when an admin
  * key from the configuration signed it, it is addressed to this door (or the fleet), it is within its validity
  * window, it was not used before, and it is well formed. Anything else is refused with an error reply and
- * changes nothing.
+ * changes nothing. Replies are signed with the door's device key ({@link SignedReply}).
  *
  * <p>A signed command to this door or the fleet is used once, whatever its outcome: its id is committed to the
  * ledger before any further check or action, so a command refused now (lockdown, quality gate, expired) cannot be
@@ -58,6 +60,7 @@ public final class CommandProcessor {
     }
 
     private final String device;
+    private final KeyPair deviceKey;
     private final Map<String, PublicKey> keys;
     private final int maxBytes;
     private final Duration skew;
@@ -66,9 +69,11 @@ public final class CommandProcessor {
     private final Clock clock;
     private final Runnable onSyncRequest;
 
-    public CommandProcessor(String device, Map<String, PublicKey> keys, int maxBytes, Duration skew,
-                            DeviceActions actions, CommandLedger ledger, Clock clock, Runnable onSyncRequest) {
+    public CommandProcessor(String device, KeyPair deviceKey, Map<String, PublicKey> keys, int maxBytes,
+                            Duration skew, DeviceActions actions, CommandLedger ledger, Clock clock,
+                            Runnable onSyncRequest) {
         this.device = device;
+        this.deviceKey = deviceKey;
         this.keys = Map.copyOf(keys);
         this.maxBytes = maxBytes;
         this.skew = skew;
@@ -76,6 +81,16 @@ public final class CommandProcessor {
         this.ledger = ledger;
         this.clock = clock;
         this.onSyncRequest = onSyncRequest;
+    }
+
+    /** The reply as published: JSON signed with the device key. */
+    public byte[] signedJson(Reply reply) {
+        try {
+            ObjectNode tree = (ObjectNode) JSON.readTree(reply.json());
+            return JSON.writeValueAsBytes(SignedReply.sign(tree, deviceKey));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */

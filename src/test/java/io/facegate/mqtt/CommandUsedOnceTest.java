@@ -170,8 +170,8 @@ class CommandUsedOnceTest {
     }
 
     private CommandProcessor processor(DeviceActions actions) {
-        return new CommandProcessor("door-1", Map.of(AdminKeys.keyId(admin.getPublic()), admin.getPublic()),
-                1 << 20, Duration.ofSeconds(60),
+        return new CommandProcessor("door-1", AdminKeys.generate(),
+                Map.of(AdminKeys.keyId(admin.getPublic()), admin.getPublic()), 1 << 20, Duration.ofSeconds(60),
                 actions, ledger, Clock.systemUTC(), null);
     }
 
