@@ -6,10 +6,12 @@ import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -69,6 +71,53 @@ class SubscriptionRefusedTest {
         } finally {
             broker.stopServer();
         }
+    }
+
+    /**
+     * The same with Mosquitto 2.0, whose dynamic-security plugin refuses a denied subscription with 0x80 in the
+     * SUBACK. (Its plain {@code acl_file} grants such a subscription and silently delivers nothing: a door cannot see
+     * that, see docs/mqtt.md.)
+     */
+    @Test
+    void mosquittoWithADynamicSecurityRoleDenyingTheCommandTopic() throws Exception {
+        Path plugin = Path.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so");
+        Path plugin2 = Path.of("/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so");
+        Path found = Files.exists(plugin) ? plugin : plugin2;
+        Assumptions.assumeTrue(Files.exists(found),
+                "Mosquitto's dynamic-security plugin is not installed; Mosquitto variant skipped");
+        Path dynsec = dir.resolve("dynsec.json");
+        Files.writeString(dynsec, dynsec(false));
+        List<String> status = new CopyOnWriteArrayList<>();
+        try (TestBroker broker = TestBroker.Mosquitto.custom(dir.resolve("mosquitto"), port -> List.of(
+                "listener " + port + " 127.0.0.1", "allow_anonymous true", "plugin " + found,
+                "plugin_opt_config_file " + dynsec));
+             MqttClient watcher = new MqttClient(broker.uri(), "watcher", new MemoryPersistence());
+             TestDoor door = new TestDoor(broker.uri(), "door-1", dir, List.of(AdminKeys.generate()), 1 << 20)
+                     .start()) {
+            watcher.connect();
+            watcher.subscribe("facegate/door-1/status", 1,
+                    (t, m) -> status.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            await(() -> String.valueOf(door.mqtt.healthMessage().get("last_error"))
+                    .contains("facegate/door-1/cmd"), "last_error names the refused topic: "
+                    + door.mqtt.healthMessage().get("last_error"));
+            assertFalse(door.mqtt.connected(), "a door that cannot hear its commands is not connected");
+            assertFalse(status.contains("online"), "status went online while deaf: " + status);
+
+            broker.stop();
+            Files.writeString(dynsec, dynsec(true)); // the broker's ACL is fixed
+            broker.start();
+            await(door.mqtt::connected, "the door reconnects once the role lets it read its commands");
+            // the restart dropped the watcher: closing it is all that is left
+        }
+    }
+
+    private static String dynsec(boolean allowCommands) {
+        return "{\"defaultACLAccess\":{\"publishClientSend\":true,\"publishClientReceive\":true,"
+                + "\"subscribe\":true,\"unsubscribe\":true},\"clients\":[],"
+                + "\"groups\":[{\"groupname\":\"anon\",\"roles\":[{\"rolename\":\"door\"}]}],"
+                + "\"roles\":[{\"rolename\":\"door\",\"acls\":[{\"acltype\":\"subscribePattern\","
+                + "\"topic\":\"facegate/door-1/cmd\",\"priority\":0,\"allow\":" + allowCommands + "}]}],"
+                + "\"anonymousGroup\":\"anon\"}";
     }
 
     private Properties props(int port) {
