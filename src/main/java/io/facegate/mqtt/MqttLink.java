@@ -108,7 +108,7 @@ public final class MqttLink implements AutoCloseable {
         MqttAsyncClient c = client;
         if (connected && c != null) {
             try {
-                subscribeOn(c, filter, handler).setActionCallback(new IMqttActionListener() {
+                subscribeOn(c, filter, handler, new IMqttActionListener() {
                     @Override
                     public void onSuccess(IMqttToken t) {
                         String refused = refusal(filter, t);
@@ -197,12 +197,11 @@ public final class MqttLink implements AutoCloseable {
                 }
             });
             c.connect(options()).waitForCompletion(TimeUnit.SECONDS.toMillis(15));
-            client = c;
             // subscribe before announcing "online": an admin who sees the door online can command it
             for (Map.Entry<String, Handler> e : subscriptions.entrySet()) {
                 IMqttToken t;
                 try {
-                    t = subscribeOn(self, e.getKey(), e.getValue());
+                    t = subscribeOn(self, e.getKey(), e.getValue(), null);
                     t.waitForCompletion(10_000);
                 } catch (MqttException ex) {
                     throw new SubscriptionRefused("subscribing to " + e.getKey() + " failed: " + describe(ex));
@@ -212,6 +211,7 @@ public final class MqttLink implements AutoCloseable {
                     throw new SubscriptionRefused(refused);
                 }
             }
+            client = c; // only now: a connection that cannot hear its commands never becomes the link's client
             connected = true;
             generation.incrementAndGet();
             backoffMs = cfg.reconnectMinMs();
@@ -270,8 +270,9 @@ public final class MqttLink implements AutoCloseable {
         loop.schedule(this::connectOnce, delay, TimeUnit.MILLISECONDS);
     }
 
-    private IMqttToken subscribeOn(MqttAsyncClient c, String filter, Handler h) throws MqttException {
-        return c.subscribe(filter, 1, null, null, (topic, msg) -> {
+    private IMqttToken subscribeOn(MqttAsyncClient c, String filter, Handler h, IMqttActionListener done)
+            throws MqttException {
+        return c.subscribe(filter, 1, null, done, (topic, msg) -> {
             try {
                 h.onMessage(topic, msg.getPayload(), msg.isRetained());
             } catch (RuntimeException e) {

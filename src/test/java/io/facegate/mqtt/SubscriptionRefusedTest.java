@@ -1,5 +1,6 @@
 package io.facegate.mqtt;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.IAuthorizatorPolicy;
@@ -13,8 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,6 +73,46 @@ class SubscriptionRefusedTest {
                         String.valueOf(door.mqtt.healthMessage().get("last_error")));
             }
             watcher.disconnect();
+        } finally {
+            broker.stopServer();
+        }
+    }
+
+    @Test
+    void aSubscriptionRefusedOnALiveConnectionWithdrawsOnline() throws Exception {
+        AtomicBoolean denyGallery = new AtomicBoolean(false);
+        IAuthorizatorPolicy acl = new IAuthorizatorPolicy() {
+            @Override
+            public boolean canWrite(Topic topic, String user, String client) {
+                return true;
+            }
+
+            @Override
+            public boolean canRead(Topic topic, String user, String client) {
+                return !(denyGallery.get() && topic.toString().startsWith("facegate/fleet/gallery/"));
+            }
+        };
+        int port = EmbeddedBroker.freePort();
+        Server broker = new Server();
+        broker.startServer(new MemoryConfig(props(port)), null, null, null, acl);
+        String uri = "tcp://127.0.0.1:" + port;
+        KeyPair admin = AdminKeys.generate();
+        try (TestDoor door = new TestDoor(uri, "door-1", dir, List.of(admin), 1 << 20).start();
+             AdminClient cli = new AdminClient(uri, AdminClient.plainOptions(), "facegate", admin.getPrivate(),
+                     admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
+            door.awaitConnected();
+            denyGallery.set(true);
+            // sync_gallery makes the door subscribe to the gallery records again: the broker now refuses that.
+            // The door may drop the connection before its reply goes out: the admin then sees a timeout.
+            cli.send(cli.sign(CommandKind.SYNC_GALLERY, "door-1", JsonNodeFactory.instance.objectNode(),
+                    Duration.ofMinutes(1)), Set.of("door-1"), Duration.ofSeconds(1));
+            await(() -> String.valueOf(door.mqtt.healthMessage().get("last_error"))
+                    .contains("facegate/fleet/gallery/#"), "last_error names the refused topic: "
+                    + door.mqtt.healthMessage().get("last_error"));
+            assertFalse(door.mqtt.connected(), "online withdrawn");
+
+            denyGallery.set(false);
+            await(door.mqtt::connected, "back online once the gallery records may be read again");
         } finally {
             broker.stopServer();
         }
