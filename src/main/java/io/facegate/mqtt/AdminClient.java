@@ -250,16 +250,30 @@ public final class AdminClient implements AutoCloseable {
         private final DoorKeys doorKeys;
         private final Map<String, JsonNode> verified = new LinkedHashMap<>();
         private final Map<String, JsonNode> rejected = new LinkedHashMap<>();
+        private final java.util.concurrent.BlockingQueue<Arrival> arrived =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+
+        private record Arrival(String topicDevice, byte[] payload) {
+        }
 
         Replies(String id, DoorKeys doorKeys) {
             this.id = id;
             this.doorKeys = doorKeys;
         }
 
-        synchronized void offer(String topicDevice, byte[] payload) {
+        /**
+         * Runs on Paho's callback thread, which sends the PUBACK only when this returns: it just queues, without a
+         * lock. Parsing and the signature check run in the waiting thread ({@link #await}). (Checking here made the
+         * embedded Moquette 0.17 crash now and then on a PUBACK: IllegalReferenceCountException.)
+         */
+        void offer(String topicDevice, byte[] payload) {
+            arrived.add(new Arrival(topicDevice, payload));
+        }
+
+        private void check(Arrival a) {
             JsonNode n;
             try {
-                n = JSON.readTree(payload);
+                n = JSON.readTree(a.payload());
             } catch (Exception e) {
                 return; // not JSON: not a reply
             }
@@ -267,14 +281,13 @@ public final class AdminClient implements AutoCloseable {
                 return;
             }
             String device = n.path("device").asText(null);
-            String why = problem(topicDevice, device, n);
+            String why = problem(a.topicDevice(), device, n);
             if (why == null) {
                 verified.putIfAbsent(device, n);
             } else {
-                String who = device != null && device.equals(topicDevice) ? device : topicDevice;
+                String who = device != null && device.equals(a.topicDevice()) ? device : a.topicDevice();
                 rejected.putIfAbsent(who, unverified(id, who, why));
             }
-            notifyAll();
         }
 
         private String problem(String topicDevice, String device, JsonNode n) {
@@ -306,14 +319,21 @@ public final class AdminClient implements AutoCloseable {
             return t;
         }
 
-        synchronized List<JsonNode> await(Set<String> expect, Duration timeout) throws InterruptedException {
+        /** Called by one thread, the one that sent the command. */
+        List<JsonNode> await(Set<String> expect, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!verified.keySet().containsAll(expect)) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                wait(left);
+                Arrival a = arrived.poll(left, TimeUnit.NANOSECONDS);
+                if (a != null) {
+                    check(a);
+                }
+            }
+            for (Arrival a = arrived.poll(); a != null; a = arrived.poll()) {
+                check(a);
             }
             List<JsonNode> out = new ArrayList<>(verified.values());
             rejected.forEach((device, r) -> {
