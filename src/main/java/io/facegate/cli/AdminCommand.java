@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
+import io.facegate.gallery.Person;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
+import io.facegate.mqtt.DoorKeys;
 import io.facegate.mqtt.PemTls;
 import io.facegate.mqtt.Topics;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -57,7 +59,8 @@ public final class AdminCommand implements Runnable {
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = "Write a new Ed25519 admin key pair: PREFIX.key (private, mode 600) and PREFIX.pub.")
+            description = {"Write a new Ed25519 key pair: PREFIX.key (private, mode 600) and PREFIX.pub.",
+                    "An admin key, or a door's device key (mqtt.device_key_file; name it after the door: door-1)."})
     static final class Keygen implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Output path prefix.")
         String out;
@@ -111,6 +114,19 @@ public final class AdminCommand implements Runnable {
         }
     }
 
+    /** The one person-id rule ({@link Person#requireValidId}), checked before anything is signed or sent. */
+    static final class PersonId implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                Person.requireValidId(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
     /** Which doors a command goes to. */
     static final class Target {
         @Option(names = "--device", paramLabel = "ID", description = "One door.")
@@ -125,6 +141,10 @@ public final class AdminCommand implements Runnable {
         BrokerMixin brokerMixin;
         @Option(names = "--key", required = true, paramLabel = "PREFIX.key", description = "Admin private key.")
         Path key;
+        @Option(names = "--door-keys", required = true, split = ",", paramLabel = "PATH",
+                description = {"The doors' public keys: a folder of <device>.pub files, or <device>.pub files"
+                        + " (repeatable). A reply that does not verify with its door's key is an error."})
+        List<Path> doorKeys;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
         @Option(names = "--expect", split = ",", paramLabel = "ID",
@@ -143,7 +163,7 @@ public final class AdminCommand implements Runnable {
             Broker b = brokerMixin.broker;
             Path pub = Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
             return new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key), AdminKeys.readPublic(pub),
-                    Clock.systemUTC());
+                    DoorKeys.of(doorKeys), Clock.systemUTC());
         }
 
         @Override
@@ -239,7 +259,8 @@ public final class AdminCommand implements Runnable {
                     "With --fleet the record carries templates (never photos): give --templates FILE, or --photo with"
                             + " --via DEVICE to have that door compute them first."})
     static final class Enroll extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
         @Mixin
         PersonFieldsMixin fields;
@@ -314,7 +335,8 @@ public final class AdminCommand implements Runnable {
             description = {"Change a person's name, groups, validity or enabled flag.",
                     "With --fleet the current retained record is read, changed and re-signed as a full record."})
     static final class Update extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
         @Mixin
         PersonFieldsMixin fields;
@@ -344,7 +366,8 @@ public final class AdminCommand implements Runnable {
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a person.")
     static final class Remove extends Signed {
-        @Option(names = "--person", required = true, description = "Person id.")
+        @Option(names = "--person", required = true, converter = PersonId.class,
+                description = "Person id: 1-64 letters, digits or . _ - @ (the gallery's rule).")
         String person;
 
         @Override
@@ -428,7 +451,7 @@ public final class AdminCommand implements Runnable {
             AtomicInteger n = new AtomicInteger();
             Set<String> seen = new LinkedHashSet<>();
             try (AdminClient cli = new AdminClient(b.uri, b.options(), b.prefix, unused.getPrivate(),
-                    unused.getPublic(), Clock.systemUTC())) {
+                    unused.getPublic(), DoorKeys.of(List.of()), Clock.systemUTC())) {
                 cli.subscribeEvents(device, e -> {
                     synchronized (seen) {
                         if (!seen.add(e.path("event_id").asText())) {

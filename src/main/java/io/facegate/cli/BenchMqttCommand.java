@@ -7,6 +7,7 @@ import io.facegate.config.MqttConfig;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
+import io.facegate.mqtt.DoorKeys;
 import io.facegate.mqtt.CommandResult;
 import io.facegate.mqtt.DeviceActions;
 import io.facegate.mqtt.DeviceHealth;
@@ -90,7 +91,7 @@ public final class BenchMqttCommand implements Callable<Integer> {
                 double[] ev = eventRun(door, device);
                 eventRates.add(ev[0]);
                 appendRates.add(ev[1]);
-                double[] en = enrollRun(admin, device);
+                double[] en = enrollRun(admin, device, DoorKeys.of(List.of(tmp)));
                 enrollMedians.add(en[0]);
                 enrollP90.add(en[1]);
             }
@@ -149,10 +150,10 @@ public final class BenchMqttCommand implements Callable<Integer> {
     }
 
     /** Sequential enroll commands with templates; returns {median ms, p90 ms}. */
-    private double[] enrollRun(KeyPair admin, String device) throws Exception {
+    private double[] enrollRun(KeyPair admin, String device, DoorKeys doorKeys) throws Exception {
         List<Double> ms = new ArrayList<>();
         try (AdminClient cli = new AdminClient(broker, new MqttConnectOptions(), "facegate-bench", admin.getPrivate(),
-                admin.getPublic(), Clock.systemUTC())) {
+                admin.getPublic(), doorKeys, Clock.systemUTC())) {
             ByteBuffer tb = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < dim; i++) {
                 tb.putFloat((float) Math.sin(i));

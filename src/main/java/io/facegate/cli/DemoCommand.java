@@ -10,6 +10,8 @@ import io.facegate.demo.VisitRecorder;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
+import io.facegate.mqtt.DeviceKey;
+import io.facegate.mqtt.DoorKeys;
 import io.facegate.mqtt.EmbeddedBroker;
 import io.facegate.mqtt.Topics;
 import io.facegate.vision.FacePipeline;
@@ -89,7 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
     /** What an admin's `facegate admin unlock` does: a signed command over MQTT, and the door's reply. */
     private static void adminUnlock(EmbeddedBroker broker, FacegateConfig cfg, java.security.KeyPair admin) {
         try (AdminClient client = new AdminClient(broker.uri(), AdminClient.plainOptions(), cfg.mqtt().topicPrefix(),
-                admin.getPrivate(), admin.getPublic(), java.time.Clock.systemUTC())) {
+                admin.getPrivate(), admin.getPublic(),
+                DoorKeys.of(java.util.List.of(DeviceKey.publicFile(cfg.mqtt().deviceKeyPath()))),
+                java.time.Clock.systemUTC())) {
             System.out.println("           admin   signed command: unlock " + cfg.mqtt().deviceId() + " for 2 s");
             var cmd = client.sign(CommandKind.UNLOCK, cfg.mqtt().deviceId(),
                     com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("seconds", 2),

@@ -25,13 +25,17 @@ import java.util.List;
  * @param healthIntervalSeconds how often the retained health message is refreshed
  * @param eventSnapshots        attach the face snapshot (JPEG) to access events
  * @param homeAssistant         Home Assistant discovery settings
+ * @param deviceKeyFile         the door's Ed25519 private key (PEM PKCS#8, with {@code .pub} next to it) that signs
+ *                              its command replies. Null: {@code <state_path's folder>/<device_id>.key}, created at
+ *                              first start when absent. A path given here must exist: a missing provisioned key
+ *                              stops the door instead of silently becoming a new identity
  */
 public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, String topicPrefix,
                          String username, String password, String caFile, String clientCertFile,
                          String clientKeyFile, Integer keepAliveSeconds, Long reconnectMinMs, Long reconnectMaxMs,
                          String statePath, Integer outboxMaxEvents, List<String> adminPublicKeys,
                          Integer maxCommandBytes, Integer clockSkewSeconds, Integer healthIntervalSeconds,
-                         Boolean eventSnapshots, HomeAssistant homeAssistant) {
+                         Boolean eventSnapshots, HomeAssistant homeAssistant, String deviceKeyFile) {
 
     /** Topic levels may not contain wildcards or separators; a device id also becomes an MQTT client id. */
     private static final String ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
@@ -58,6 +62,9 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         optional(caFile, "mqtt.ca_file");
         optional(clientCertFile, "mqtt.client_cert_file");
         optional(clientKeyFile, "mqtt.client_key_file");
+        optional(deviceKeyFile, "mqtt.device_key_file");
+        ConfigException.require(deviceKeyFile == null || deviceKeyFile.endsWith(".key"), "mqtt.device_key_file",
+                "must end in .key (its public half is read from the .pub file next to it)");
         for (String k : adminPublicKeys) {
             optional(k, "mqtt.admin_public_keys");
             ConfigException.require(k != null, "mqtt.admin_public_keys", "must not contain empty entries");
@@ -90,9 +97,30 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
                 "must not be empty (leave the key out for none)");
     }
 
+    /** Without {@code device_key_file}: the key lives next to the state file (the tests' and tools' usual case). */
+    public MqttConfig(Boolean enabled, String brokerUri, String deviceId, String topicPrefix, String username,
+                      String password, String caFile, String clientCertFile, String clientKeyFile,
+                      Integer keepAliveSeconds, Long reconnectMinMs, Long reconnectMaxMs, String statePath,
+                      Integer outboxMaxEvents, List<String> adminPublicKeys, Integer maxCommandBytes,
+                      Integer clockSkewSeconds, Integer healthIntervalSeconds, Boolean eventSnapshots,
+                      HomeAssistant homeAssistant) {
+        this(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile, clientKeyFile,
+                keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents, adminPublicKeys,
+                maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots, homeAssistant, null);
+    }
+
     public static MqttConfig defaults() {
         return new MqttConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
+    }
+
+    /** The device key file: {@code device_key_file}, or {@code <state_path's folder>/<device_id>.key}. */
+    public java.nio.file.Path deviceKeyPath() {
+        if (deviceKeyFile != null) {
+            return java.nio.file.Path.of(deviceKeyFile);
+        }
+        java.nio.file.Path parent = java.nio.file.Path.of(statePath).toAbsolutePath().getParent();
+        return parent.resolve(deviceId + ".key");
     }
 
     /** A copy for another door or broker: tests and the fleet tooling use it. */
@@ -100,7 +128,7 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         return new MqttConfig(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile,
                 clientKeyFile, keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents,
                 adminPublicKeys, maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots,
-                homeAssistant);
+                homeAssistant, deviceKeyFile);
     }
 
     /**

@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * The admin side: signs commands, publishes them, and collects the replies. Used by {@code facegate admin} and by the
  * integration tests, so both exercise the same path.
  *
+ * <p>The broker is not trusted with replies either: a reply counts only when it answers the command id sent, came on
+ * the reply topic of the door it names, and verifies with that door's key from {@link DoorKeys}. Anything else that
+ * claims to answer the command is turned into an error reply ({@code unverified_reply}), never a success; a forged
+ * reply cannot displace the door's genuine one.
+ *
  * <p>Gallery-changing commands for the whole fleet are published as retained records on
  * {@code <prefix>/fleet/gallery/<person>/<command id>}; older records of the same person are then cleared so the
  * broker holds one current record per person (plus any concurrent one, which doors order deterministically).
@@ -41,6 +46,7 @@ public final class AdminClient implements AutoCloseable {
     private final PrivateKey key;
     private final PublicKey pub;
     private final Clock clock;
+    private final DoorKeys doorKeys;
     /** How long retained messages are given to arrive after a subscription. */
     static final Duration SETTLE = Duration.ofMillis(400);
     private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
@@ -48,8 +54,9 @@ public final class AdminClient implements AutoCloseable {
     private volatile Replies current;
 
     public AdminClient(String brokerUri, MqttConnectOptions options, String prefix, PrivateKey key, PublicKey pub,
-                       Clock clock) throws MqttException {
+                       DoorKeys doorKeys, Clock clock) throws MqttException {
         this.prefix = prefix;
+        this.doorKeys = doorKeys;
         this.key = key;
         this.pub = pub;
         this.clock = clock;
@@ -71,7 +78,7 @@ public final class AdminClient implements AutoCloseable {
                 client.subscribe(Topics.anyDevice(prefix, "reply"), 1, (topic, msg) -> {
                     Replies r = current;
                     if (r != null) {
-                        r.offer(msg.getPayload());
+                        r.offer(Topics.deviceOf(prefix, topic), msg.getPayload());
                     }
                 });
                 break;
@@ -224,7 +231,7 @@ public final class AdminClient implements AutoCloseable {
     }
 
     private Replies listen(String commandId) {
-        Replies r = new Replies(commandId);
+        Replies r = new Replies(commandId, doorKeys);
         current = r;
         return r;
     }
@@ -237,37 +244,104 @@ public final class AdminClient implements AutoCloseable {
         client.close(true);
     }
 
-    /** Replies to one command id, one per device. */
+    /** Replies to one command id, one per device: a verified reply wins over anything else that claims to be one. */
     private static final class Replies {
         private final String id;
-        private final Map<String, JsonNode> byDevice = new LinkedHashMap<>();
+        private final DoorKeys doorKeys;
+        private final Map<String, JsonNode> verified = new LinkedHashMap<>();
+        private final Map<String, JsonNode> rejected = new LinkedHashMap<>();
+        private final java.util.concurrent.BlockingQueue<Arrival> arrived =
+                new java.util.concurrent.LinkedBlockingQueue<>();
 
-        Replies(String id) {
-            this.id = id;
+        private record Arrival(String topicDevice, byte[] payload) {
         }
 
-        synchronized void offer(byte[] payload) {
+        Replies(String id, DoorKeys doorKeys) {
+            this.id = id;
+            this.doorKeys = doorKeys;
+        }
+
+        /**
+         * Runs on Paho's callback thread, which sends the PUBACK only when this returns: it just queues, without a
+         * lock. Parsing and the signature check run in the waiting thread ({@link #await}). (Checking here made the
+         * embedded Moquette 0.17 crash now and then on a PUBACK: IllegalReferenceCountException.)
+         */
+        void offer(String topicDevice, byte[] payload) {
+            arrived.add(new Arrival(topicDevice, payload));
+        }
+
+        private void check(Arrival a) {
+            JsonNode n;
             try {
-                JsonNode n = JSON.readTree(payload);
-                if (java.util.Objects.equals(id, n.path("command_id").asText(null))) {
-                    byDevice.putIfAbsent(n.path("device").asText(), n);
-                    notifyAll();
-                }
+                n = JSON.readTree(a.payload());
             } catch (Exception e) {
-                // ignore foreign payloads
+                return; // not JSON: not a reply
+            }
+            if (n == null || !n.isObject() || !java.util.Objects.equals(id, n.path("command_id").asText(null))) {
+                return;
+            }
+            String device = n.path("device").asText(null);
+            String why = problem(a.topicDevice(), device, n);
+            if (why == null) {
+                verified.putIfAbsent(device, n);
+            } else {
+                String who = device != null && device.equals(a.topicDevice()) ? device : a.topicDevice();
+                rejected.putIfAbsent(who, unverified(id, who, why));
             }
         }
 
-        synchronized List<JsonNode> await(Set<String> expect, Duration timeout) throws InterruptedException {
+        private String problem(String topicDevice, String device, JsonNode n) {
+            if (device == null || !device.equals(topicDevice)) {
+                return "a reply on " + topicDevice + "'s topic names device " + device;
+            }
+            PublicKey key;
+            try {
+                key = doorKeys.forDevice(device);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+            if (!n.hasNonNull("sig")) {
+                return "the reply is not signed";
+            }
+            if (!SignedReply.verify(n, key)) {
+                return "the reply's signature does not verify with the key of door " + device;
+            }
+            return null;
+        }
+
+        private static JsonNode unverified(String commandId, String device, String why) {
+            ObjectNode t = JSON.createObjectNode();
+            t.put("command_id", commandId);
+            t.put("device", device);
+            t.put("ok", false);
+            t.put("code", "unverified_reply");
+            t.put("message", "reply not from the door: " + why);
+            return t;
+        }
+
+        /** Called by one thread, the one that sent the command. */
+        List<JsonNode> await(Set<String> expect, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!byDevice.keySet().containsAll(expect)) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            while (!verified.keySet().containsAll(expect)) {
+                long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                wait(left);
+                Arrival a = arrived.poll(left, TimeUnit.NANOSECONDS);
+                if (a != null) {
+                    check(a);
+                }
             }
-            return new ArrayList<>(byDevice.values());
+            for (Arrival a = arrived.poll(); a != null; a = arrived.poll()) {
+                check(a);
+            }
+            List<JsonNode> out = new ArrayList<>(verified.values());
+            rejected.forEach((device, r) -> {
+                if (!verified.containsKey(device)) {
+                    out.add(r);
+                }
+            });
+            return out;
         }
     }
 }

@@ -6,13 +6,19 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * What the door remembers about commands, in the state database: ids already applied (replay protection) and, per
+ * What the door remembers about commands, in the state database: ids already used (replay protection) and, per
  * person, the newest applied change (its issued-at and id) so that changes to a person are applied in one order on
  * every door, whatever order they arrive in.
  *
  * <p>The sync version is the newest issued-at (epoch ms) over those per-person heads, tombstones included, and the
  * heads hash is a SHA-256 over the sorted (person, command id, removed) triples: two doors that hold the same newest
  * change for every person report the same version and hash, however they got there.
+ *
+ * <p>A command to a door or the fleet is {@link #claim claimed} (its id committed as used) before anything it asks
+ * for runs, and {@link #complete completed} with its outcome afterwards: a command counts once whatever its outcome,
+ * and no failure between the two can leave an executed command replayable. Retained gallery records are instead
+ * {@link #record recorded} after they were applied, so that one the door failed to apply is retried at the next
+ * connect; their per-person order, not their id, is what keeps a replay harmless.
  */
 public final class CommandLedger {
     /** The newest applied change of one person. */
@@ -29,8 +35,75 @@ public final class CommandLedger {
 
     private final StateDb db;
 
+    /** Outcome of a claimed command whose action has not finished (or was cut short by a crash). */
+    public static final String CLAIMED = "claimed";
+
     public CommandLedger(StateDb db) {
         this.db = db;
+        db.inTransaction(c -> {
+            boolean hasOutcome = false;
+            try (var s = c.createStatement(); var rs = s.executeQuery("PRAGMA table_info(applied_commands)")) {
+                while (rs.next()) {
+                    hasOutcome |= "outcome".equals(rs.getString("name"));
+                }
+            }
+            if (!hasOutcome) { // state files written before outcomes were kept: their rows were all applied
+                try (var s = c.createStatement()) {
+                    s.execute("ALTER TABLE applied_commands ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok'");
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Marks {@code commandId} as used, before its action runs. False when it was used before (a replay): nothing
+     * changes then.
+     */
+    public boolean claim(String commandId, String kind, Instant now, Instant expiresAt) {
+        return db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("INSERT OR IGNORE INTO applied_commands(id, applied_at, expires_at, kind,"
+                    + " outcome) VALUES(?,?,?,?,?)")) {
+                ps.setString(1, commandId);
+                ps.setLong(2, now.toEpochMilli());
+                ps.setLong(3, expiresAt.toEpochMilli());
+                ps.setString(4, kind);
+                ps.setString(5, CLAIMED);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Records the outcome of a claimed command ({@code ok} or its error code) and, when given, the person's new head:
+     * one transaction.
+     */
+    public void complete(String commandId, String outcome, Head newHead, String digest) {
+        db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE applied_commands SET outcome=? WHERE id=?")) {
+                ps.setString(1, outcome);
+                ps.setString(2, commandId);
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("command " + commandId + " was never claimed");
+                }
+            }
+            if (newHead != null) {
+                upsertHead(c, newHead, digest);
+            }
+            return null;
+        });
+    }
+
+    /** The recorded outcome of a used command id ({@value #CLAIMED}, {@code ok} or an error code), or null. */
+    public String outcome(String commandId) {
+        return db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("SELECT outcome FROM applied_commands WHERE id=?")) {
+                ps.setString(1, commandId);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
     }
 
     public boolean applied(String commandId) {
@@ -56,11 +129,11 @@ public final class CommandLedger {
         });
     }
 
-    /** Records an applied command, and the person's new head when it changed a person: one transaction. */
+    /** Records an applied gallery record, and the person's new head: one transaction. */
     public void record(String commandId, String kind, Instant now, Instant expiresAt, Head newHead, String digest) {
         db.inTransaction(c -> {
-            try (var ps = c.prepareStatement("INSERT OR IGNORE INTO applied_commands(id, applied_at, expires_at, kind)"
-                    + " VALUES(?,?,?,?)")) {
+            try (var ps = c.prepareStatement("INSERT OR IGNORE INTO applied_commands(id, applied_at, expires_at, kind,"
+                    + " outcome) VALUES(?,?,?,?,'ok')")) {
                 ps.setString(1, commandId);
                 ps.setLong(2, now.toEpochMilli());
                 ps.setLong(3, expiresAt.toEpochMilli());
@@ -68,24 +141,28 @@ public final class CommandLedger {
                 ps.executeUpdate();
             }
             if (newHead != null) {
-                try (var ps = c.prepareStatement("INSERT INTO gallery_heads(person_id, issued_at, command_id, removed,"
-                        + " record_sha256) VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET"
-                        + " issued_at=excluded.issued_at, command_id=excluded.command_id, removed=excluded.removed,"
-                        + " record_sha256=excluded.record_sha256")) {
-                    ps.setString(1, newHead.personId());
-                    ps.setLong(2, newHead.issuedAtMs());
-                    ps.setString(3, newHead.commandId());
-                    ps.setInt(4, newHead.removed() ? 1 : 0);
-                    ps.setString(5, digest);
-                    ps.executeUpdate();
-                }
+                upsertHead(c, newHead, digest);
             }
             return null;
         });
     }
 
+    private static void upsertHead(java.sql.Connection c, Head newHead, String digest) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO gallery_heads(person_id, issued_at, command_id, removed,"
+                + " record_sha256) VALUES(?,?,?,?,?) ON CONFLICT(person_id) DO UPDATE SET"
+                + " issued_at=excluded.issued_at, command_id=excluded.command_id, removed=excluded.removed,"
+                + " record_sha256=excluded.record_sha256")) {
+            ps.setString(1, newHead.personId());
+            ps.setLong(2, newHead.issuedAtMs());
+            ps.setString(3, newHead.commandId());
+            ps.setInt(4, newHead.removed() ? 1 : 0);
+            ps.setString(5, digest);
+            ps.executeUpdate();
+        }
+    }
+
     /**
-     * Forgets applied ids of non-gallery commands that expired long ago: they would be refused as expired anyway.
+     * Forgets used ids of non-gallery commands that expired long ago: they would be refused as expired anyway.
      * Person changes are kept because gallery records are exempt from expiry (see docs/mqtt.md).
      */
     public int prune(Instant before) {

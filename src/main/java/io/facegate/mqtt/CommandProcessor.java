@@ -3,12 +3,15 @@ package io.facegate.mqtt;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
+import io.facegate.gallery.Person;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,14 +29,19 @@ import java.util.Set;
 /**
  * Decides whether a command counts, and applies it. The broker is not trusted: a command counts only when an admin
  * key from the configuration signed it, it is addressed to this door (or the fleet), it is within its validity
- * window, it was not applied before, and it is well formed. Anything else is refused with an error reply and
- * changes nothing. Not thread-safe: the caller runs commands one at a time.
+ * window, it was not used before, and it is well formed. Anything else is refused with an error reply and
+ * changes nothing. Replies are signed with the door's device key ({@link SignedReply}).
+ *
+ * <p>A signed command to this door or the fleet is used once, whatever its outcome: its id is committed to the
+ * ledger before any further check or action, so a command refused now (lockdown, quality gate, expired) cannot be
+ * replayed later, and a crash or a failing state file after the action cannot leave it replayable either. Unsigned
+ * or forged payloads never reach the ledger. Retained gallery records are re-delivered on every connect by design
+ * and stay idempotent: see {@link CommandLedger}. Not thread-safe: the caller runs commands one at a time.
  */
 public final class CommandProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     private static final ObjectMapper JSON = Yaml.jsonMapper();
     static final String ID_PATTERN = "[A-Za-z0-9_.:-]{1,100}";
-    static final String PERSON_PATTERN = "[A-Za-z0-9_.-]{1,64}";
 
     /** Where a command came from; gallery records are retained and re-delivered on every connect. */
     public enum Source { DEVICE, FLEET, GALLERY }
@@ -52,6 +60,7 @@ public final class CommandProcessor {
     }
 
     private final String device;
+    private final KeyPair deviceKey;
     private final Map<String, PublicKey> keys;
     private final int maxBytes;
     private final Duration skew;
@@ -60,9 +69,11 @@ public final class CommandProcessor {
     private final Clock clock;
     private final Runnable onSyncRequest;
 
-    public CommandProcessor(String device, Map<String, PublicKey> keys, int maxBytes, Duration skew,
-                            DeviceActions actions, CommandLedger ledger, Clock clock, Runnable onSyncRequest) {
+    public CommandProcessor(String device, KeyPair deviceKey, Map<String, PublicKey> keys, int maxBytes,
+                            Duration skew, DeviceActions actions, CommandLedger ledger, Clock clock,
+                            Runnable onSyncRequest) {
         this.device = device;
+        this.deviceKey = deviceKey;
         this.keys = Map.copyOf(keys);
         this.maxBytes = maxBytes;
         this.skew = skew;
@@ -70,6 +81,16 @@ public final class CommandProcessor {
         this.ledger = ledger;
         this.clock = clock;
         this.onSyncRequest = onSyncRequest;
+    }
+
+    /** The reply as published: JSON signed with the device key. */
+    public byte[] signedJson(Reply reply) {
+        try {
+            ObjectNode tree = (ObjectNode) JSON.readTree(reply.json());
+            return JSON.writeValueAsBytes(SignedReply.sign(tree, deviceKey));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */
@@ -107,12 +128,79 @@ public final class CommandProcessor {
         if (!SignedCommand.verify(env, key)) {
             return refuse(id, "bad_signature", "signature does not verify with key " + e.keyId);
         }
-        boolean targetOk = switch (source) {
-            case DEVICE -> e.target.equals(device);
-            case FLEET -> e.target.equals(Topics.FLEET);
-            case GALLERY -> e.target.equals(Topics.FLEET) && e.kind.changesPerson;
-        };
+        if (source == Source.GALLERY) {
+            return applyRecord(env, e, id);
+        }
+        Instant now = clock.instant();
+        boolean fresh;
+        try {
+            fresh = ledger.claim(id, e.kind.wire(), now, e.expiresAt);
+        } catch (StateDb.MqttStateException ex) {
+            return refuse(id, "state_db", "the door cannot record the command, so it does not run it: "
+                    + ex.getMessage());
+        }
+        if (!fresh) {
+            return refuse(id, "replayed", "command " + id + " was already used (" + ledger.outcome(id) + ")");
+        }
+        boolean targetOk = source == Source.DEVICE ? e.target.equals(device) : e.target.equals(Topics.FLEET);
         if (!targetOk) {
+            return refuseUsed(id, "wrong_target", "command for '" + e.target + "' (" + e.kind.wire()
+                    + ") is not for this door on this topic");
+        }
+        if (e.issuedAt.isAfter(now.plus(skew))) {
+            return refuseUsed(id, "not_yet_valid", "issued at " + e.issuedAt + ", in the future");
+        }
+        if (now.isAfter(e.expiresAt)) {
+            return refuseUsed(id, "expired", "expired at " + e.expiresAt);
+        }
+        Body body;
+        try {
+            body = Body.parse(e.kind, env.get("body"));
+        } catch (IllegalArgumentException ex) {
+            return refuseUsed(id, "malformed", ex.getMessage());
+        }
+        CommandLedger.Head newHead = null;
+        String digest = SignedCommand.digest(env);
+        if (e.kind.changesPerson) {
+            CommandLedger.Head head = ledger.head(body.personId);
+            long issued = e.issuedAt.toEpochMilli();
+            if (head != null && !head.isOlderThan(issued, id)) {
+                return refuseUsed(id, "stale", "person " + body.personId + " already has a newer change ("
+                        + head.commandId() + ")");
+            }
+            newHead = new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON);
+        }
+        if (e.kind == CommandKind.REMOVE_PERSON) {
+            // The tombstone goes in before the removal runs: whatever fails next, no older enrollment of this
+            // person can be applied any more, so a removed person is never brought back.
+            try {
+                ledger.complete(id, CommandLedger.CLAIMED, newHead, digest);
+            } catch (StateDb.MqttStateException ex) {
+                return refuse(id, "state_db", "the door cannot record the removal, so it does not run it: "
+                        + ex.getMessage());
+            }
+        }
+        CommandResult result = run(e, body, id);
+        if (!result.ok()) {
+            return refuseUsed(id, result.code(), result.message());
+        }
+        try {
+            ledger.complete(id, "ok", newHead, digest);
+        } catch (StateDb.MqttStateException ex) {
+            LOG.error("command {} ({}) ran but its outcome could not be recorded: {}", id, e.kind.wire(),
+                    ex.toString());
+            return refuse(id, "state_db", "done (" + result.message() + "), but the door could not record it: "
+                    + ex.getMessage() + "; the command counts as used");
+        }
+        return applied(id, e, result, now);
+    }
+
+    /**
+     * A retained fleet gallery record: applied when newer than the person's head, skipped silently when already
+     * held or older (records are re-delivered on every connect), recorded with the head after it was applied.
+     */
+    private Optional<Reply> applyRecord(JsonNode env, Envelope e, String id) {
+        if (!e.target.equals(Topics.FLEET) || !e.kind.changesPerson) {
             return refuse(id, "wrong_target", "command for '" + e.target + "' (" + e.kind.wire()
                     + ") is not for this door on this topic");
         }
@@ -121,14 +209,8 @@ public final class CommandProcessor {
             return refuse(id, "not_yet_valid", "issued at " + e.issuedAt + ", in the future");
         }
         // Retained gallery records outlive any expiry by design; their order per person protects them instead.
-        if (source != Source.GALLERY && now.isAfter(e.expiresAt)) {
-            return refuse(id, "expired", "expired at " + e.expiresAt);
-        }
         if (ledger.applied(id)) {
-            if (source == Source.GALLERY) {
-                return Optional.empty();
-            }
-            return refuse(id, "replayed", "command " + id + " was already applied");
+            return Optional.empty();
         }
         Body body;
         try {
@@ -136,23 +218,25 @@ public final class CommandProcessor {
         } catch (IllegalArgumentException ex) {
             return refuse(id, "malformed", ex.getMessage());
         }
-        CommandLedger.Head newHead = null;
-        if (e.kind.changesPerson) {
-            CommandLedger.Head head = ledger.head(body.personId);
-            long issued = e.issuedAt.toEpochMilli();
-            if (head != null && !head.isOlderThan(issued, id)) {
-                if (source == Source.GALLERY) {
-                    return Optional.empty();
-                }
-                return refuse(id, "stale", "person " + body.personId + " already has a newer change ("
-                        + head.commandId() + ")");
-            }
-            newHead = new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON);
+        CommandLedger.Head head = ledger.head(body.personId);
+        long issued = e.issuedAt.toEpochMilli();
+        if (head != null && !head.isOlderThan(issued, id)) {
+            return Optional.empty();
         }
+        CommandResult result = run(e, body, id);
+        if (!result.ok()) {
+            return refuse(id, result.code(), result.message());
+        }
+        ledger.record(id, e.kind.wire(), now, e.expiresAt,
+                new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON),
+                SignedCommand.digest(env));
+        return applied(id, e, result, now);
+    }
+
+    private CommandResult run(Envelope e, Body body, String id) {
         String by = "admin:" + e.keyId;
-        CommandResult result;
         try {
-            result = switch (e.kind) {
+            return switch (e.kind) {
                 case ENROLL -> actions.enroll(body.enroll);
                 case UPDATE_PERSON -> actions.updatePerson(body.update);
                 case REMOVE_PERSON -> actions.removePerson(body.personId);
@@ -162,12 +246,11 @@ public final class CommandProcessor {
             };
         } catch (RuntimeException ex) {
             LOG.warn("command {} ({}) failed: {}", id, e.kind.wire(), ex.toString());
-            result = CommandResult.error("internal", "the device failed to apply it: " + ex.getMessage());
+            return CommandResult.error("internal", "the device failed to apply it: " + ex.getMessage());
         }
-        if (!result.ok()) {
-            return refuse(id, result.code(), result.message());
-        }
-        ledger.record(id, e.kind.wire(), now, e.expiresAt, newHead, SignedCommand.digest(env));
+    }
+
+    private Optional<Reply> applied(String id, Envelope e, CommandResult result, Instant now) {
         if (e.kind == CommandKind.SYNC_GALLERY && onSyncRequest != null) {
             onSyncRequest.run();
         }
@@ -187,6 +270,16 @@ public final class CommandProcessor {
         m.put("gallery_content_hash", g.contentHash());
         m.put("gallery_persons", g.persons());
         return m;
+    }
+
+    /** Refuses a claimed command and records why; the claim alone already makes it count as used. */
+    private Optional<Reply> refuseUsed(String id, String code, String message) {
+        try {
+            ledger.complete(id, code, null, null);
+        } catch (StateDb.MqttStateException ex) {
+            LOG.warn("command {}: outcome {} not recorded ({}); the id stays used", id, code, ex.toString());
+        }
+        return refuse(id, code, message);
     }
 
     private Optional<Reply> refuse(String id, String code, String message) {
@@ -289,9 +382,7 @@ public final class CommandProcessor {
 
         private static String person(JsonNode b) {
             String p = optText(b, "person_id");
-            if (p == null || !p.matches(PERSON_PATTERN)) {
-                throw new IllegalArgumentException("'person_id' must be 1-64 letters, digits, '.', '-' or '_'");
-            }
+            Person.requireValidId(p); // the gallery's rule: what the CLI enrolls, commands can change
             return p;
         }
 

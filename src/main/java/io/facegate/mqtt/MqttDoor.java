@@ -60,7 +60,8 @@ public final class MqttDoor implements AutoCloseable {
         this.ledger = new CommandLedger(db);
         this.link = new MqttLink(cfg);
         this.publisher = new OutboxPublisher(link, outbox, 64, clock);
-        this.processor = new CommandProcessor(cfg.deviceId(), AdminKeys.trusted(cfg.adminPublicKeys()),
+        this.processor = new CommandProcessor(cfg.deviceId(), DeviceKey.loadOrCreate(cfg),
+                AdminKeys.trusted(cfg.adminPublicKeys()),
                 cfg.maxCommandBytes(), Duration.ofSeconds(cfg.clockSkewSeconds()), actions, ledger, clock,
                 this::resync);
         this.commands = Executors.newSingleThreadExecutor(r -> daemon(r, "mqtt-commands-" + cfg.deviceId()));
@@ -190,7 +191,7 @@ public final class MqttDoor implements AutoCloseable {
         commands.execute(() -> {
             try {
                 processor.handle(source, payload).ifPresent(reply ->
-                        link.publish(link.topics().reply(), reply.json(), 1, false));
+                        link.publish(link.topics().reply(), processor.signedJson(reply), 1, false));
             } catch (RuntimeException e) {
                 // the state database failed: nothing was acknowledged, the door stays as it was
                 LOG.error("command handling failed: {}", e.toString());

@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code <prefix>/<device>/status} truthful: retained {@code online}, {@code offline} as the last will and on a
  * clean shutdown.
  *
+ * <p>A door that cannot hear its commands must not look online: every SUBACK is checked, and a subscription the
+ * broker refuses (granted QoS 0x80, typically its ACL) or that fails is a failed connection: no {@code online}, the
+ * connection is dropped (the broker publishes the {@code offline} will), {@link #lastError()} names the topic, and
+ * the link retries with backoff. A subscription refused later on a live connection withdraws {@code online} the
+ * same way.
+ *
  * <p>Each connection attempt uses a fresh Paho client with a clean session and memory persistence: durability is
  * the outbox's job (SQLite), and a fresh client cannot resend stale in-flight messages behind the outbox's back.
  */
@@ -93,13 +99,46 @@ public final class MqttLink implements AutoCloseable {
         return lastError;
     }
 
-    /** Subscribes now if connected and again after every reconnect. */
+    /**
+     * Subscribes now if connected and again after every reconnect. A refusal on the live connection drops it, so
+     * the door goes offline and reconnects (with backoff) rather than staying online without hearing the topic.
+     */
     public void subscribe(String filter, Handler handler) {
         subscriptions.put(filter, handler);
         MqttAsyncClient c = client;
         if (connected && c != null) {
-            subscribeOn(c, filter, handler);
+            try {
+                subscribeOn(c, filter, handler, new IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken t) {
+                        String refused = refusal(filter, t);
+                        if (refused != null) {
+                            loop.execute(() -> withdraw(c, refused));
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(IMqttToken t, Throwable e) {
+                        loop.execute(() -> withdraw(c, "subscribing to " + filter + " failed: " + e.getMessage()));
+                    }
+                });
+            } catch (MqttException e) {
+                String why = "subscribing to " + filter + " failed: " + describe(e);
+                loop.execute(() -> withdraw(c, why));
+            }
         }
+    }
+
+    /** A live connection that lost a subscription: offline (the will) and reconnect, naming the cause. */
+    private void withdraw(MqttAsyncClient c, String why) {
+        if (c != client || !connected || closed) {
+            return;
+        }
+        connected = false;
+        lastError = why;
+        LOG.error("MQTT {}; going offline and reconnecting in {} ms", why, backoffMs);
+        discard(c);
+        scheduleReconnect();
     }
 
     /** Runs {@code r} (on the link thread) after every successful connect, subscriptions already placed. */
@@ -158,14 +197,21 @@ public final class MqttLink implements AutoCloseable {
                 }
             });
             c.connect(options()).waitForCompletion(TimeUnit.SECONDS.toMillis(15));
-            client = c;
             // subscribe before announcing "online": an admin who sees the door online can command it
             for (Map.Entry<String, Handler> e : subscriptions.entrySet()) {
-                IMqttToken t = subscribeOn(self, e.getKey(), e.getValue());
-                if (t != null) {
+                IMqttToken t;
+                try {
+                    t = subscribeOn(self, e.getKey(), e.getValue(), null);
                     t.waitForCompletion(10_000);
+                } catch (MqttException ex) {
+                    throw new SubscriptionRefused("subscribing to " + e.getKey() + " failed: " + describe(ex));
+                }
+                String refused = refusal(e.getKey(), t);
+                if (refused != null) {
+                    throw new SubscriptionRefused(refused);
                 }
             }
+            client = c; // only now: a connection that cannot hear its commands never becomes the link's client
             connected = true;
             generation.incrementAndGet();
             backoffMs = cfg.reconnectMinMs();
@@ -179,6 +225,12 @@ public final class MqttLink implements AutoCloseable {
                     LOG.warn("MQTT on-connect action failed: {}", e.toString());
                 }
             }
+        } catch (SubscriptionRefused e) {
+            lastError = e.getMessage();
+            LOG.error("MQTT connected to {} as {}, but {}; not online, retrying in {} ms", cfg.brokerUri(),
+                    cfg.deviceId(), lastError, backoffMs);
+            discard(c);
+            scheduleReconnect();
         } catch (MqttException e) {
             lastError = describe(e);
             LOG.warn("MQTT cannot connect to {} as {}: {}; retrying in {} ms", cfg.brokerUri(), cfg.deviceId(),
@@ -218,19 +270,37 @@ public final class MqttLink implements AutoCloseable {
         loop.schedule(this::connectOnce, delay, TimeUnit.MILLISECONDS);
     }
 
-    private IMqttToken subscribeOn(MqttAsyncClient c, String filter, Handler h) {
-        try {
-            return c.subscribe(filter, 1, null, null, (topic, msg) -> {
-                try {
-                    h.onMessage(topic, msg.getPayload(), msg.isRetained());
-                } catch (RuntimeException e) {
-                    // a handler bug must not tear the connection down (Paho disconnects on a throwing listener)
-                    LOG.warn("MQTT handler for {} failed: {}", topic, e.toString());
-                }
-            });
-        } catch (MqttException e) {
-            LOG.warn("MQTT subscribe {} failed: {}", filter, describe(e));
-            return null;
+    private IMqttToken subscribeOn(MqttAsyncClient c, String filter, Handler h, IMqttActionListener done)
+            throws MqttException {
+        return c.subscribe(filter, 1, null, done, (topic, msg) -> {
+            try {
+                h.onMessage(topic, msg.getPayload(), msg.isRetained());
+            } catch (RuntimeException e) {
+                // a handler bug must not tear the connection down (Paho disconnects on a throwing listener)
+                LOG.warn("MQTT handler for {} failed: {}", topic, e.toString());
+            }
+        });
+    }
+
+    /** Why the broker refused {@code filter} per its SUBACK (Paho reports a refusal as granted QoS 0x80), or null. */
+    static String refusal(String filter, IMqttToken t) {
+        int[] granted = t.getGrantedQos();
+        if (granted == null || granted.length == 0) {
+            return "the broker sent no SUBACK code for " + filter;
+        }
+        for (int q : granted) {
+            if (q == 0x80 || q < 0 || q > 2) {
+                return "the broker refused the subscription to " + filter
+                        + " (check the broker's ACL for this door's user and client id)";
+            }
+        }
+        return null;
+    }
+
+    /** A subscription the door needs was refused or failed: the connection does not count. */
+    private static final class SubscriptionRefused extends RuntimeException {
+        SubscriptionRefused(String message) {
+            super(message);
         }
     }
 

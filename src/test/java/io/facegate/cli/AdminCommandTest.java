@@ -5,6 +5,8 @@ import io.facegate.config.Yaml;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.TestDoorAccess;
 import io.facegate.mqtt.TestBroker;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -60,7 +62,7 @@ class AdminCommandTest {
         try (TestBroker broker = TestBroker.start(TestBroker.Kind.MOQUETTE, dir.resolve("broker"));
              TestDoorAccess a = TestDoorAccess.start(broker.uri(), "door-a", dir, Path.of(prefix + ".pub"));
              TestDoorAccess b = TestDoorAccess.start(broker.uri(), "door-b", dir, Path.of(prefix + ".pub"))) {
-            String[] conn = {"--broker", broker.uri(), "--key", prefix + ".key"};
+            String[] conn = {"--broker", broker.uri(), "--key", prefix + ".key", "--door-keys", dir.toString()};
             Run unlock = run(cat(new String[] {"unlock", "--device", "door-a", "--seconds", "3"}, conn));
             assertEquals(0, unlock.exit(), unlock.lines().toString());
             assertTrue(unlock.lines().get(0).get("ok").asBoolean());
@@ -111,6 +113,55 @@ class AdminCommandTest {
                     events.lines().stream().map(n -> n.get("type").asText()).toList());
             assertTrue(events.lines().get(1).get("seq").asLong() > events.lines().get(0).get("seq").asLong());
         }
+    }
+
+    @Test
+    void aForgedOkForAStoppedDoorIsAnErrorAndExitsNonZero() throws Exception {
+        String prefix = dir.resolve("keys/admin").toString();
+        assertEquals(0, run("keygen", "--out", prefix).exit());
+        try (TestBroker broker = TestBroker.start(TestBroker.Kind.MOQUETTE, dir.resolve("broker"))) {
+            // door-1 ran once (so its key is known to the admin) and is stopped now
+            TestDoorAccess.start(broker.uri(), "door-1", dir, Path.of(prefix + ".pub")).close();
+            try (MqttClient forger = new MqttClient(broker.uri(), "forger", new MemoryPersistence())) {
+                forger.connect();
+                forger.subscribe("facegate/door-1/cmd", 1, (topic, msg) -> {
+                    String id = Yaml.jsonMapper().readTree(msg.getPayload()).get("id").asText();
+                    String fake = "{\"command_id\":\"" + id + "\",\"device\":\"door-1\",\"ok\":true,"
+                            + "\"code\":\"ok\",\"message\":\"removed\"}";
+                    new Thread(() -> {
+                        try {
+                            forger.publish("facegate/door-1/reply", fake.getBytes(StandardCharsets.UTF_8), 1, false);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).start();
+                });
+                Run remove = run("remove", "--device", "door-1", "--person", "ada", "--timeout", "3",
+                        "--broker", broker.uri(), "--key", prefix + ".key", "--door-keys", dir.toString());
+                assertEquals(1, remove.exit(), remove.lines().toString());
+                assertEquals(1, remove.lines().size(), remove.lines().toString());
+                assertEquals("unverified_reply", remove.lines().get(0).get("code").asText());
+                forger.disconnect();
+            }
+        }
+    }
+
+    @Test
+    void aPersonIdOutsideTheGalleryRuleIsRefusedBeforeAnythingIsSent() throws Exception {
+        String prefix = dir.resolve("keys/admin").toString();
+        assertEquals(0, run("keygen", "--out", prefix).exit());
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new AdminCommand()).execute("remove", "--device", "door-1", "--person", "a/b",
+                    "--broker", "tcp://127.0.0.1:1", "--key", prefix + ".key", "--door-keys", dir.toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("person id 'a/b' is invalid"), err.toString());
     }
 
     private static String[] cat(String[] a, String[] b) {

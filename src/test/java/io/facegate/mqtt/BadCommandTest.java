@@ -45,7 +45,7 @@ class BadCommandTest {
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("broker"));
              TestDoor door = new TestDoor(broker.uri(), "door-1", dir, List.of(admin), 64 * 1024).start();
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     admin.getPrivate(), admin.getPublic(), Clock.systemUTC())) {
+                     admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
             door.awaitConnected();
             ObjectNode enroll = enrollBody("p1", "Ada", TestDoor.photo(1, 96));
             ObjectNode good = cli.sign(CommandKind.ENROLL, "door-1", enroll, Duration.ofMinutes(5));

@@ -39,9 +39,10 @@ class ConcurrentAdminsTest {
              TestDoor a = new TestDoor(broker.uri(), "door-a", dir, admins, 1 << 20).start();
              TestDoor late = new TestDoor(broker.uri(), "door-late", dir, admins, 1 << 20);
              AdminClient aliceCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     alice.getPrivate(), alice.getPublic(), Clock.offset(now, Duration.ofSeconds(-2)));
+                     alice.getPrivate(), alice.getPublic(), DoorKeys.of(List.of(dir)),
+                     Clock.offset(now, Duration.ofSeconds(-2)));
              AdminClient bobCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     bob.getPrivate(), bob.getPublic(), now)) {
+                     bob.getPrivate(), bob.getPublic(), DoorKeys.of(List.of(dir)), now)) {
             a.awaitConnected();
             // both sign before either publishes: Alice's command is older
             ObjectNode fromAlice = aliceCli.sign(CommandKind.ENROLL, "fleet", person("Ada (Alice)"),

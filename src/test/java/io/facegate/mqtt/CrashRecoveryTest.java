@@ -101,7 +101,7 @@ class CrashRecoveryTest {
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("broker"));
              Subscriber rx = new Subscriber(broker.uri(), "rx-crash", "facegate/door-k/events");
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     admin.getPrivate(), admin.getPublic(), Clock.systemUTC())) {
+                     admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
             int person = 0;
             for (int round = 0; round < 2; round++) {
                 Child child = new Child(broker.uri(), dir, admin, committed);

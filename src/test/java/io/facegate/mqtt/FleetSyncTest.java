@@ -39,7 +39,7 @@ class FleetSyncTest {
              TestDoor b = new TestDoor(broker.uri(), "door-b", dir, admins, 1 << 20).start();
              TestDoor c = new TestDoor(broker.uri(), "door-c", dir, admins, 1 << 20);
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     admin.getPrivate(), admin.getPublic(), Clock.systemUTC())) {
+                     admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
             a.awaitConnected();
             b.awaitConnected();
             assertEquals(Set.of("door-a", "door-b"), cli.onlineDevices(AdminClient.SETTLE));

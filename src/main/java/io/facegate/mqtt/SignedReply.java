@@ -1,0 +1,64 @@
+package io.facegate.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Base64;
+
+/**
+ * A door's reply and its Ed25519 signature with the device key. The signature covers {@value #DOMAIN} followed by the
+ * canonical form (see {@link SignedCommand}) of the whole reply without {@code sig}: device, command id, ok, code,
+ * message, time, data and key id. A separate domain tag keeps a reply from ever passing as a command.
+ */
+public final class SignedReply {
+    public static final String DOMAIN = "facegate-reply-v1\n";
+
+    private SignedReply() {
+    }
+
+    /** Adds {@code key_id} and {@code sig} to {@code reply}. */
+    public static ObjectNode sign(ObjectNode reply, KeyPair deviceKey) {
+        reply.remove("sig");
+        reply.put("key_id", AdminKeys.keyId(deviceKey.getPublic()));
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(deviceKey.getPrivate());
+            s.update(signedBytes(reply));
+            reply.put("sig", Base64.getEncoder().encodeToString(s.sign()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing the reply failed: " + e.getMessage(), e);
+        }
+        return reply;
+    }
+
+    public static boolean verify(JsonNode reply, PublicKey doorKey) {
+        JsonNode sig = reply.get("sig");
+        if (!reply.isObject() || sig == null || !sig.isTextual()) {
+            return false;
+        }
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(doorKey);
+            s.update(signedBytes(reply));
+            return s.verify(Base64.getDecoder().decode(sig.asText()));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static byte[] signedBytes(JsonNode reply) {
+        ObjectNode copy = ((ObjectNode) reply).deepCopy();
+        copy.remove("sig");
+        byte[] canon = SignedCommand.canonical(copy);
+        byte[] domain = DOMAIN.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[domain.length + canon.length];
+        System.arraycopy(domain, 0, out, 0, domain.length);
+        System.arraycopy(canon, 0, out, domain.length, canon.length);
+        return out;
+    }
+}
