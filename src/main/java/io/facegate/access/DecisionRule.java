@@ -33,6 +33,9 @@ public final class DecisionRule {
         }
     }
 
+    /** The norm gate is relative to the calibration photos' median norm. */
+    private static final double MEDIAN = 0.5;
+
     private final AccessConfig cfg;
     private final ScoreCalibration calibration;
     private final double minNorm;
@@ -41,7 +44,7 @@ public final class DecisionRule {
     public DecisionRule(AccessConfig config, ScoreCalibration calibration) {
         this.cfg = Objects.requireNonNull(config, "config");
         this.calibration = Objects.requireNonNull(calibration, "calibration");
-        this.minNorm = calibration.normQuantile(config.minNormQuantile());
+        this.minNorm = config.minNormRatio() > 0 ? config.minNormRatio() * calibration.normQuantile(MEDIAN) : Double.NaN;
     }
 
     /**
@@ -109,10 +112,9 @@ public final class DecisionRule {
         String line = String.format(Locale.ROOT, "threshold %.3f for %d templates: expected FPIR %.1e per stranger"
                         + " visit (target %.1e), expected FNIR %.1f%%", threshold(templates), templates,
                 expectedFpir(templates), cfg.targetFpir(), 100 * expectedFnir(templates));
-        if (cfg.minNormQuantile() > 0 && Double.isNaN(minNorm)) {
+        if (cfg.minNormRatio() > 0 && Double.isNaN(minNorm)) {
             // the gate is configured but has nothing to compare with: say so rather than look gated
-            line += "; embedding-norm gate off: the calibration has no " + ScoreCalibration.quantileKey(
-                    cfg.minNormQuantile()) + " norm quantile (run 'facegate calibrate')";
+            line += "; embedding-norm gate off: the calibration has no median norm (run 'facegate calibrate')";
         }
         return line;
     }
@@ -140,8 +142,8 @@ public final class DecisionRule {
         }
         if (!Double.isNaN(minNorm) && !(q.embeddingNorm() >= minNorm)) {
             return Optional.of(String.format(Locale.ROOT, "the model is unsure of this face (embedding norm %.2f,"
-                    + " below the calibration's %s quantile %.2f)", q.embeddingNorm(),
-                    ScoreCalibration.quantileKey(cfg.minNormQuantile()), minNorm));
+                    + " below %.2f = %.2f x the calibration photos' median)", q.embeddingNorm(), minNorm,
+                    cfg.minNormRatio()));
         }
         return Optional.empty();
     }

@@ -34,8 +34,8 @@ import static io.facegate.config.ConfigException.require;
  * @param maxYawDegrees          quality gate: head turn left or right at most this many degrees
  * @param maxPitchDegrees        quality gate: head nod up or down at most this many degrees
  * @param minSharpness           quality gate: the aligned face's Laplacian-to-contrast ratio at least this (0: off)
- * @param minNormQuantile        quality gate: the embedding's norm before normalisation must reach this quantile of
- *                               the calibration photos' norms (the model's own confidence); 0: off
+ * @param minNormRatio           quality gate: the embedding's norm before normalisation (the model's own confidence)
+ *                               must reach this share of the calibration photos' median norm; 0: off
  * @param livenessEnabled        when on, the mean live probability over the fused frames must reach the threshold
  *                               (a frame without liveness counts as failing)
  * @param livenessThreshold      minimum mean live probability
@@ -53,7 +53,7 @@ import static io.facegate.config.ConfigException.require;
 public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.file.Path calibrationFile,
                            Double minMargin, Integer minFrames, Integer maxFrames, Long windowMs,
                            Double minEyeDistancePx, Double maxYawDegrees, Double maxPitchDegrees,
-                           Double minSharpness, Double minNormQuantile,
+                           Double minSharpness, Double minNormRatio,
                            Boolean livenessEnabled, Double livenessThreshold, Long cooldownMs,
                            Long unknownEventIntervalMs, Long trackTimeoutMs, String timeZone, String defaultSchedule,
                            Map<String, List<TimeWindow>> schedules) {
@@ -68,10 +68,10 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         maxFrames = maxFrames == null ? 5 : maxFrames;
         windowMs = windowMs == null ? 1500L : windowMs;
         minEyeDistancePx = minEyeDistancePx == null ? 24.0 : minEyeDistancePx;
-        maxYawDegrees = maxYawDegrees == null ? 45.0 : maxYawDegrees;
-        maxPitchDegrees = maxPitchDegrees == null ? 40.0 : maxPitchDegrees;
+        maxYawDegrees = maxYawDegrees == null ? 60.0 : maxYawDegrees;
+        maxPitchDegrees = maxPitchDegrees == null ? 50.0 : maxPitchDegrees;
         minSharpness = minSharpness == null ? 0.0 : minSharpness;
-        minNormQuantile = minNormQuantile == null ? 0.01 : minNormQuantile;
+        minNormRatio = minNormRatio == null ? 0.6 : minNormRatio;
         livenessEnabled = livenessEnabled == null || livenessEnabled;
         livenessThreshold = livenessThreshold == null ? 0.5 : livenessThreshold;
         cooldownMs = cooldownMs == null ? 10_000L : cooldownMs;
@@ -94,8 +94,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         require(maxYawDegrees > 0 && maxYawDegrees <= 90, "access.max_yaw_degrees", "must be in (0, 90]");
         require(maxPitchDegrees > 0 && maxPitchDegrees <= 90, "access.max_pitch_degrees", "must be in (0, 90]");
         require(minSharpness >= 0, "access.min_sharpness", "must be >= 0");
-        require(minNormQuantile >= 0 && minNormQuantile <= 0.2, "access.min_norm_quantile",
-                "must be 0..0.2 (0: off)");
+        require(minNormRatio >= 0 && minNormRatio < 1, "access.min_norm_ratio", "must be in [0, 1) (0: off)");
         require(livenessThreshold >= 0 && livenessThreshold <= 1, "access.liveness_threshold", "must be 0..1");
         require(cooldownMs >= 0, "access.cooldown_ms", "must be >= 0");
         require(unknownEventIntervalMs >= 0, "access.unknown_event_interval_ms", "must be >= 0");
@@ -125,7 +124,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
     /** The same configuration with liveness on or off (benchmarks separate recognition from liveness). */
     public AccessConfig withLiveness(boolean on) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
-                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormQuantile, on,
+                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio, on,
                 livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
                 schedules);
     }
@@ -133,7 +132,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
     /** The same configuration with another default schedule (the demo and benchmarks open it to everyone). */
     public AccessConfig withDefaultSchedule(String schedule) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
-                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormQuantile,
+                windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio,
                 livenessEnabled, livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone,
                 schedule, schedules);
     }

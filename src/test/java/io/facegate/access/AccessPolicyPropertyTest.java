@@ -109,7 +109,7 @@ class AccessPolicyPropertyTest {
         String yaml = "min_frames: " + minFrames + "\nmax_frames: " + maxFrames + "\nwindow_ms: " + windowMs
                 + "\nliveness_enabled: " + liveOn + "\nliveness_threshold: " + liveThr
                 + "\nmin_margin: " + minMargin + "\nmin_sharpness: " + minSharpness
-                + "\nmin_norm_quantile: " + (normGate ? "0.01" : "0")
+                + "\nmin_norm_ratio: " + (normGate ? "0.5" : "0")
                 + "\nmin_eye_distance_px: 24\nmax_yaw_degrees: 30\nmax_pitch_degrees: 25"
                 + "\ncooldown_ms: " + cooldownMs
                 + "\nunknown_event_interval_ms: " + rnd.nextInt(3000) + "\ntrack_timeout_ms: 600000"

@@ -284,7 +284,7 @@ class AccessPolicyTest {
                                                        double yaw, double pitch, double okNorm, double okSharpness,
                                                        double okEyes, double okYaw, double okPitch) {
         AccessRig rig = rig(ALWAYS + "min_eye_distance_px: 24\nmax_yaw_degrees: 30\nmax_pitch_degrees: 25\n"
-                + "min_sharpness: 0.3\nmin_norm_quantile: 0.01\n").person("alice");
+                + "min_sharpness: 0.3\nmin_norm_ratio: 0.5\n").person("alice");
         FrameQuality poor = new FrameQuality(norm, sharpness, eyes, yaw, pitch);
         FrameQuality ok = new FrameQuality(okNorm, okSharpness, okEyes, okYaw, okPitch);
         assertTrue(rig.rule.qualityProblem(poor).isPresent(), gate);

@@ -118,7 +118,7 @@ class ScoreCalibrationTest {
         for (double far : new double[] {1e-2, 1e-4, 1e-6, 1e-9}) {
             assertEquals(CAL.scoreAtFar(far), back.scoreAtFar(far));
         }
-        assertEquals(AccessRig.MIN_NORM, back.normQuantile(0.01));
+        assertEquals(SyntheticCalibration.MEDIAN_NORM, back.normQuantile(0.5));
         assertTrue(Double.isNaN(back.normQuantile(0.05)), "a quantile the table does not have");
         assertFalse(Files.exists(dir.resolve("calibration.json.tmp")), "written through a temporary file");
     }
@@ -192,13 +192,13 @@ class ScoreCalibrationTest {
         ScoreCalibration noNorms = new ScoreCalibration(CAL.model(), CAL.modelSha256(), CAL.source(),
                 CAL.identities(), CAL.photos(), CAL.impostorPairs(), CAL.genuinePairs(), CAL.tailMu(),
                 CAL.tailSigma(), CAL.impostor(), CAL.genuine(), Map.of());
-        DecisionRule rule = new DecisionRule(AccessConfig.defaults(), noNorms); // min_norm_quantile 0.01
+        DecisionRule rule = new DecisionRule(AccessConfig.defaults(), noNorms); // min_norm_ratio 0.6
         assertTrue(rule.qualityProblem(new FrameQuality(0.001, 1, 60, 0, 0)).isEmpty(),
-                "without the quantile there is nothing to compare the norm with");
+                "without the median there is nothing to compare the norm with");
         assertTrue(rule.describe(10).contains("embedding-norm gate off"), "the start-up line must say so: "
                 + rule.describe(10));
         assertFalse(new DecisionRule(AccessConfig.defaults(), CAL).describe(10).contains("gate off"));
-        assertFalse(new DecisionRule(AccessRig.parse("min_norm_quantile: 0"), noNorms).describe(10)
+        assertFalse(new DecisionRule(AccessRig.parse("min_norm_ratio: 0"), noNorms).describe(10)
                 .contains("gate off"), "switched off on purpose");
     }
 

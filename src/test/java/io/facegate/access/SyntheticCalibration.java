@@ -10,22 +10,24 @@ public final class SyntheticCalibration {
 
     /** The model SHA-256 the synthetic tables and galleries are made for. */
     public static final String SHA = "a".repeat(64);
-    /** The 0.01 norm quantile of the synthetic tables. */
+    /** The median norm of the synthetic tables. */
+    public static final double MEDIAN_NORM = 20.0;
+    /** The norm gate's bar with {@code min_norm_ratio: 0.5}. */
     public static final double MIN_NORM = 10.0;
 
     private SyntheticCalibration() {
     }
 
     /**
-     * Impostor scores ~ N(0, impostorSigma) and genuine scores ~ N(genuineMean, genuineSigma), sampled; the 0.01
-     * norm quantile is {@link #MIN_NORM}.
+     * Impostor scores ~ N(0, impostorSigma) and genuine scores ~ N(genuineMean, genuineSigma), sampled; the median
+     * norm is {@link #MEDIAN_NORM}.
      */
     public static ScoreCalibration normal(double impostorSigma, int impostorPairs, double genuineMean, double genuineSigma,
                                    int genuinePairs, long seed) {
         Random rnd = new Random(seed);
         return ScoreCalibration.fromHistograms("m", SHA, "synthetic N(0, " + impostorSigma + ")", 100,
                 1000, histogram(rnd, 0, impostorSigma, impostorPairs), histogram(rnd, genuineMean, genuineSigma,
-                        genuinePairs), BIN, Map.of("0.01", MIN_NORM));
+                        genuinePairs), BIN, Map.of("0.50", MEDIAN_NORM));
     }
 
     public static long[] histogram(Random rnd, double mean, double sigma, int samples) {
