@@ -8,7 +8,14 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.facegate.config.ConfigException;
+import io.facegate.config.ConfigPaths;
+import io.facegate.mqtt.AdminKeys;
+import io.facegate.vision.ModelPack;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -32,8 +39,15 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         FacegateConfig cfg = ConfigLoader.load(config);
+        List<String> problems = new ArrayList<>(ConfigPaths.problems(cfg));
+        if (check && problems.isEmpty()) {
+            problems.addAll(contentProblems(cfg));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(config + ": " + String.join("\n  ", problems));
+        }
         if (check) {
-            spec.commandLine().getOut().println(config + ": configuration is valid");
+            spec.commandLine().getOut().println(config + ": configuration is valid; models, keys and paths checked");
             return 0;
         }
         Facegate daemon = Facegate.start(cfg, Facegate.Options.defaults());
@@ -50,5 +64,26 @@ public final class RunCommand implements Callable<Integer> {
         daemon.close();
         stopped.countDown();
         return 0;
+    }
+
+    /** What only reading the files tells: the model lock and models, the admin keys. */
+    private static List<String> contentProblems(FacegateConfig cfg) {
+        List<String> out = new ArrayList<>();
+        try {
+            ModelPack pack = ModelPack.load(cfg.vision().modelsDir());
+            for (String role : List.of("detect", "landmark", "feature", "liveness")) {
+                pack.verify(pack.entry(role), cfg.vision().verifyModelHashes());
+            }
+        } catch (RuntimeException e) {
+            out.add("vision.models_dir: " + e.getMessage());
+        }
+        if (cfg.mqtt().enabled()) {
+            try {
+                AdminKeys.trusted(cfg.mqtt().adminPublicKeys());
+            } catch (RuntimeException e) {
+                out.add(e.getMessage());
+            }
+        }
+        return out;
     }
 }
