@@ -30,6 +30,8 @@ public final class FFmpegFrameSource implements FrameSource {
     private final Clock clock;
     private final LongSupplier nanoClock;
 
+    /** vision.max_image_pixels: a source whose frames are larger is refused at open, before the first frame. */
+    private long maxPixels = Long.MAX_VALUE;
     private FFmpegFrameGrabber grabber;
     private OpenCVFrameConverter.ToMat converter;
     private Pacer pacer;
@@ -98,6 +100,12 @@ public final class FFmpegFrameSource implements FrameSource {
                 Clock.systemUTC(), nanoClock);
     }
 
+    /** Refuses (at open) a source whose frames have more than {@code max} pixels. */
+    public FFmpegFrameSource limitPixels(long max) {
+        this.maxPixels = max;
+        return this;
+    }
+
     @Override
     public void open() throws CameraException {
         close();
@@ -111,6 +119,13 @@ public final class FFmpegFrameSource implements FrameSource {
         } catch (FrameGrabber.Exception | RuntimeException e) {
             releaseQuietly(g);
             throw new CameraException("cannot open " + description + ": " + redact(String.valueOf(e.getMessage())), e);
+        }
+        long w = g.getImageWidth();
+        long h = g.getImageHeight();
+        if (w * h > maxPixels) {
+            releaseQuietly(g);
+            throw new CameraException(description + " delivers frames of " + w + "x" + h + " pixels, more than "
+                    + "vision.max_image_pixels (" + maxPixels + ")");
         }
         grabber = g;
         converter = new OpenCVFrameConverter.ToMat();

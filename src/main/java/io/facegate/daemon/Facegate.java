@@ -122,7 +122,8 @@ public final class Facegate implements AutoCloseable {
                 events.system("camera_restored", null);
             }
         };
-        FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(), cameraEvents);
+        FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(),
+                config.vision().maxImagePixels(), cameraEvents);
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
         pipeline = new AccessPipeline(pump, vision, tracker, gallery, policy, door, events, metrics,
                 config.access().livenessEnabled(), config.pipeline().trackSameFaceMin());

@@ -143,4 +143,22 @@ class FFmpegFrameSourceTest {
             return (s.get(0) + s.get(1) + s.get(2)) / 3.0;
         }
     }
+    /** vision.max_image_pixels: a video whose frames are larger is refused at open, before the first frame. */
+    @Test
+    void videoWithFramesOverThePixelLimitIsRefusedAtOpen() throws Exception {
+        long limit = (long) TestVideos.WIDTH * TestVideos.HEIGHT - 1;
+        try (var source = FFmpegFrameSource.file(video, false, false).limitPixels(limit)) {
+            CameraException e = assertThrows(CameraException.class, source::open);
+            assertTrue(e.getMessage().contains("vision.max_image_pixels (" + limit + ")"), e.getMessage());
+        }
+        try (var source = FFmpegFrameSource.file(video, false, false).limitPixels(limit + 1);
+             var ignored = openAndGrab(source)) {
+            assertTrue(ignored != null, "at the limit the video plays");
+        }
+    }
+
+    private static CameraFrame openAndGrab(FFmpegFrameSource source) throws CameraException {
+        source.open();
+        return source.grab();
+    }
 }
