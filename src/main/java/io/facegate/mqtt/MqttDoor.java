@@ -150,6 +150,7 @@ public final class MqttDoor implements AutoCloseable {
         m.put("device", cfg.deviceId());
         m.put("time", clock.instant().toString());
         m.put("uptime_s", Duration.between(started, clock.instant()).toSeconds());
+        m.put("state", h.state());
         m.put("fps", h.fps());
         m.put("stage_latency_ms", h.stageLatencyMs());
         m.put("provider", h.provider());
