@@ -32,6 +32,8 @@ public final class Outbox {
     /** Events that could not be committed and are not yet counted in the database (only in memory, meanwhile). */
     private final java.util.concurrent.atomic.AtomicLong unstored = new java.util.concurrent.atomic.AtomicLong();
     private volatile String lastError;
+    /** Events dropped because the outbox was full and not yet reported by an events_dropped event. */
+    private volatile long unreportedDrops;
 
     /** One stored event: its sequence number, id and the exact payload to publish. */
     public record Stored(long seq, String eventId, byte[] payload) {
@@ -41,6 +43,7 @@ public final class Outbox {
         this.db = db;
         this.device = device;
         this.capacity = capacity;
+        this.unreportedDrops = db.inTransaction(c -> db.meta(DROPPED_UNREPORTED));
     }
 
     /** Commits the event (durably) and returns it with its id and sequence number. */
@@ -67,7 +70,8 @@ public final class Outbox {
 
     /** One transaction: writes down {@code lost} earlier losses (and skips their seqs), then the event. */
     private EventMessage insert(EventMessage.Draft d, long lost) {
-        return db.inTransaction(c -> {
+        long[] dropsAfter = {-1};
+        EventMessage stored = db.inTransaction(c -> {
             if (lost > 0) {
                 db.setMeta(DROPPED_TOTAL, db.meta(DROPPED_TOTAL) + lost);
                 db.setMeta(LOST_UNREPORTED, db.meta(LOST_UNREPORTED) + lost);
@@ -84,6 +88,7 @@ public final class Outbox {
                 }
                 db.setMeta(DROPPED_TOTAL, db.meta(DROPPED_TOTAL) + dropped);
                 db.setMeta(DROPPED_UNREPORTED, db.meta(DROPPED_UNREPORTED) + dropped);
+                dropsAfter[0] = db.meta(DROPPED_UNREPORTED);
             }
             String id = UUID.randomUUID().toString();
             long seq;
@@ -106,6 +111,10 @@ public final class Outbox {
             }
             return m;
         });
+        if (dropsAfter[0] >= 0) { // committed: now the drops count
+            unreportedDrops = dropsAfter[0];
+        }
+        return stored;
     }
 
     /** Advances the AUTOINCREMENT counter so that the lost events leave a gap in seq. */
@@ -133,6 +142,7 @@ public final class Outbox {
             db.setMeta(LOST_UNREPORTED, 0);
             return n;
         });
+        unreportedDrops = 0;
         if (unreported[0] > 0) {
             append(new EventMessage.Draft(now, "events_dropped", null, null, null, null,
                     "outbox full: dropped the " + unreported[0] + " oldest events", null));
@@ -187,9 +197,18 @@ public final class Outbox {
         return db.inTransaction(c -> db.meta(DROPPED_TOTAL)) + unstored.get();
     }
 
-    /** Why events are currently not being stored; null while appends succeed. */
+    /**
+     * What health should say about the outbox: why events are not being stored, else the drops of a full outbox
+     * not yet reported; null when neither.
+     */
     public String lastError() {
-        return lastError;
+        String storing = lastError;
+        if (storing != null) {
+            return storing;
+        }
+        long drops = unreportedDrops;
+        return drops > 0 ? "event outbox full (" + capacity + " events): dropped the " + drops
+                + " oldest events, not yet reported" : null;
     }
 
     /** Blocks up to {@code millis} or until an event is appended. */
