@@ -100,6 +100,26 @@ public final class FFmpegFrameSource implements FrameSource {
                 Clock.systemUTC(), nanoClock);
     }
 
+    /**
+     * FFmpeg decodes a frame while it probes a file: an image file (FFmpeg plays those too) is checked on its header
+     * before that, so that a small file declaring a huge size never gets decoded.
+     */
+    private void refuseOversizedImageFile() throws CameraException {
+        if (localFile == null || maxPixels == Long.MAX_VALUE) {
+            return;
+        }
+        java.util.Optional<long[]> size;
+        try {
+            size = io.facegate.vision.Images.declaredSize(localFile, 1 << 20);
+        } catch (java.io.IOException e) {
+            throw new CameraException("cannot read " + description + ": " + e.getMessage(), e);
+        }
+        if (size.isPresent() && size.get()[0] * size.get()[1] > maxPixels) {
+            throw new CameraException(description + " is an image of " + size.get()[0] + "x" + size.get()[1]
+                    + " pixels, more than vision.max_image_pixels (" + maxPixels + ")");
+        }
+    }
+
     /** Refuses (at open) a source whose frames have more than {@code max} pixels. */
     public FFmpegFrameSource limitPixels(long max) {
         this.maxPixels = max;
@@ -112,6 +132,7 @@ public final class FFmpegFrameSource implements FrameSource {
         if (localFile != null && !Files.isReadable(localFile)) {
             throw new CameraException(description + " does not exist or is not readable");
         }
+        refuseOversizedImageFile();
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(input);
         try {
             setup.accept(g);
