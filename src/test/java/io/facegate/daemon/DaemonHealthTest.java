@@ -51,8 +51,20 @@ class DaemonHealthTest {
     }
 
     /** A camera whose every frame is one the pipeline cannot process (two channels instead of BGR). */
-    private static final class UnprocessableFrames implements FrameSource {
+    private static final class UnprocessableFrames extends BlankFrames {
+        UnprocessableFrames() {
+            super(opencv_core.CV_8UC2);
+        }
+    }
+
+    /** A camera of blank frames of one OpenCV type (CV_8UC3: an empty hallway). */
+    private static class BlankFrames implements FrameSource {
+        private final int type;
         private long sequence;
+
+        BlankFrames(int type) {
+            this.type = type;
+        }
 
         @Override
         public void open() {
@@ -62,8 +74,8 @@ class DaemonHealthTest {
         public CameraFrame grab() {
             // a camera delivers at its frame rate; without this pause the fake would spin a core
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            return new CameraFrame(new Mat(240, 320, opencv_core.CV_8UC2), Instant.now(), System.nanoTime(),
-                    sequence++);
+            return new CameraFrame(new Mat(240, 320, type, new org.bytedeco.opencv.opencv_core.Scalar(0.0)),
+                    Instant.now(), System.nanoTime(), sequence++);
         }
 
         @Override
@@ -72,7 +84,7 @@ class DaemonHealthTest {
 
         @Override
         public String describe() {
-            return "two-channel test camera";
+            return "blank test camera";
         }
     }
 
@@ -131,6 +143,35 @@ class DaemonHealthTest {
             assertTrue(daemon.failure().contains("the camera delivers no frames"), daemon.failure());
             assertEquals(DeviceHealth.FAILED, daemon.health().state());
             assertFalse(daemon.door().state().unlocked());
+        } finally {
+            daemon.close();
+        }
+    }
+    /**
+     * Events the outbox had to drop (full, the broker unreachable) show in health as outbox_error with the count,
+     * while frames go through.
+     */
+    @Test
+    void droppedEventsShowInHealth() throws Exception {
+        FacegateConfig cfg = ConfigLoader.parse(String.join("\n",
+                "vision: {models_dir: '" + TestData.models() + "'}",
+                "gallery: {data_dir: '" + tmp + "'}",
+                "door: {provider: mock}",
+                // nothing listens on port 9: the events stay in an outbox of two
+                "mqtt: {broker_uri: 'tcp://127.0.0.1:9', outbox_max_events: 2, state_path: '"
+                        + tmp.resolve("mqtt.db") + "'}", ""));
+        Facegate daemon = Facegate.start(cfg,
+                new Facegate.Options(new BlankFrames(opencv_core.CV_8UC3), null, Clock.systemUTC()));
+        try {
+            await(() -> daemon.metrics().snapshot().framesProcessed() > 0, "blank frames go through");
+            for (int i = 0; i < 5; i++) {
+                daemon.mqtt().publish(io.facegate.mqtt.EventMessage.Draft.of("door_opened", Instant.now(), null, null,
+                        "test " + i));
+            }
+            DeviceHealth h = daemon.health();
+            assertEquals(DeviceHealth.OUTBOX_ERROR, h.state(), h.toString());
+            assertTrue(h.lastError().contains("dropped"), h.lastError());
+            assertTrue(daemon.mqtt().outbox().droppedTotal() >= 4);
         } finally {
             daemon.close();
         }
