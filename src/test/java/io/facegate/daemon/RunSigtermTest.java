@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunSigtermTest {
     private static final int ROUNDS = 2;
     /**
-     * The daemon as installed: the packaged jar with its lib/ folder. (Started from the test class path, with the
-     * jars under ~/.m2, the child JVM segfaults while loading the models even without any signal: a separate
+     * The daemon as installed: the packaged jar with its lib/ folder. (Started with the test class path on its
+     * command line, about 5 000 characters, the child JVM segfaults inside ONNX Runtime's environment creation
+     * even without any signal; so does {@code java -Dpad=<4000 characters> -jar facegate.jar run}: a separate
      * problem, reported, that would hide this one.)
      */
     private static final Path FACEGATE_JAR = Path.of("target/facegate.jar");
