@@ -30,6 +30,8 @@ public final class FFmpegFrameSource implements FrameSource {
     private final Clock clock;
     private final LongSupplier nanoClock;
 
+    /** vision.max_image_pixels: a source whose frames are larger is refused at open, before the first frame. */
+    private long maxPixels = Long.MAX_VALUE;
     private FFmpegFrameGrabber grabber;
     private OpenCVFrameConverter.ToMat converter;
     private Pacer pacer;
@@ -98,12 +100,39 @@ public final class FFmpegFrameSource implements FrameSource {
                 Clock.systemUTC(), nanoClock);
     }
 
+    /**
+     * FFmpeg decodes a frame while it probes a file: an image file (FFmpeg plays those too) is checked on its header
+     * before that, so that a small file declaring a huge size never gets decoded.
+     */
+    private void refuseOversizedImageFile() throws CameraException {
+        if (localFile == null || maxPixels == Long.MAX_VALUE) {
+            return;
+        }
+        java.util.Optional<long[]> size;
+        try {
+            size = io.facegate.vision.Images.declaredSize(localFile, 1 << 20);
+        } catch (java.io.IOException e) {
+            throw new CameraException("cannot read " + description + ": " + e.getMessage(), e);
+        }
+        if (size.isPresent() && size.get()[0] * size.get()[1] > maxPixels) {
+            throw new CameraException(description + " is an image of " + size.get()[0] + "x" + size.get()[1]
+                    + " pixels, more than vision.max_image_pixels (" + maxPixels + ")");
+        }
+    }
+
+    /** Refuses (at open) a source whose frames have more than {@code max} pixels. */
+    public FFmpegFrameSource limitPixels(long max) {
+        this.maxPixels = max;
+        return this;
+    }
+
     @Override
     public void open() throws CameraException {
         close();
         if (localFile != null && !Files.isReadable(localFile)) {
             throw new CameraException(description + " does not exist or is not readable");
         }
+        refuseOversizedImageFile();
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(input);
         try {
             setup.accept(g);
@@ -111,6 +140,13 @@ public final class FFmpegFrameSource implements FrameSource {
         } catch (FrameGrabber.Exception | RuntimeException e) {
             releaseQuietly(g);
             throw new CameraException("cannot open " + description + ": " + redact(String.valueOf(e.getMessage())), e);
+        }
+        long w = g.getImageWidth();
+        long h = g.getImageHeight();
+        if (w * h > maxPixels) {
+            releaseQuietly(g);
+            throw new CameraException(description + " delivers frames of " + w + "x" + h + " pixels, more than "
+                    + "vision.max_image_pixels (" + maxPixels + ")");
         }
         grabber = g;
         converter = new OpenCVFrameConverter.ToMat();

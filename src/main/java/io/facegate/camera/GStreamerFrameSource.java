@@ -27,10 +27,17 @@ public final class GStreamerFrameSource implements FrameSource {
     private final String pipeline;
     private final Clock clock = Clock.systemUTC();
     private VideoCapture capture;
+    private long maxPixels = Long.MAX_VALUE;
     private long sequence;
 
     public GStreamerFrameSource(String pipeline) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+    }
+
+    /** vision.max_image_pixels: a pipeline whose frames are larger is refused at open. */
+    public GStreamerFrameSource limitPixels(long max) {
+        this.maxPixels = max;
+        return this;
     }
 
     /** Whether the OpenCV on the class path can read GStreamer pipelines. */
@@ -57,6 +64,14 @@ public final class GStreamerFrameSource implements FrameSource {
             c.close();
             throw new CameraException("cannot open GStreamer pipeline (check that it ends in appsink and runs "
                     + "with gst-launch-1.0): " + pipeline);
+        }
+        long w = (long) c.get(org.bytedeco.opencv.global.opencv_videoio.CAP_PROP_FRAME_WIDTH);
+        long h = (long) c.get(org.bytedeco.opencv.global.opencv_videoio.CAP_PROP_FRAME_HEIGHT);
+        if (w * h > maxPixels) {
+            c.release();
+            c.close();
+            throw new CameraException("GStreamer pipeline delivers frames of " + w + "x" + h + " pixels, more than "
+                    + "vision.max_image_pixels (" + maxPixels + ")");
         }
         capture = c;
     }

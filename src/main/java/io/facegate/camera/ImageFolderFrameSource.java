@@ -1,8 +1,8 @@
 package io.facegate.camera;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
-
+import io.facegate.config.VisionConfig;
+import io.facegate.vision.ImageException;
+import io.facegate.vision.Images;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +30,7 @@ public final class ImageFolderFrameSource implements FrameSource {
     private final Pacer pacer;
     private final Clock clock;
     private final LongSupplier nanoClock;
+    private final long maxPixels;
     private List<Path> images = List.of();
     private int next;
     private long sequence;
@@ -40,11 +41,22 @@ public final class ImageFolderFrameSource implements FrameSource {
      * @param loop  start again from the first image after the last one instead of ending
      */
     public ImageFolderFrameSource(Path folder, double fps, boolean loop, boolean realtime) {
-        this(folder, fps, loop, realtime, Sleeper.REAL, Clock.systemUTC(), System::nanoTime);
+        this(folder, fps, loop, realtime, VisionConfig.defaults().maxImagePixels());
+    }
+
+    /** @param maxPixels images whose header declares more pixels are refused before decoding */
+    public ImageFolderFrameSource(Path folder, double fps, boolean loop, boolean realtime, long maxPixels) {
+        this(folder, fps, loop, realtime, Sleeper.REAL, Clock.systemUTC(), System::nanoTime, maxPixels);
     }
 
     ImageFolderFrameSource(Path folder, double fps, boolean loop, boolean realtime, Sleeper sleeper, Clock clock,
                            LongSupplier nanoClock) {
+        this(folder, fps, loop, realtime, sleeper, clock, nanoClock, VisionConfig.defaults().maxImagePixels());
+    }
+
+    private ImageFolderFrameSource(Path folder, double fps, boolean loop, boolean realtime, Sleeper sleeper,
+                                   Clock clock, LongSupplier nanoClock, long maxPixels) {
+        this.maxPixels = maxPixels;
         this.folder = Objects.requireNonNull(folder, "folder");
         this.loop = loop;
         this.pacer = new Pacer(realtime ? fps : 0, sleeper, nanoClock);
@@ -90,12 +102,12 @@ public final class ImageFolderFrameSource implements FrameSource {
             Thread.currentThread().interrupt();
             throw new CameraException("interrupted while waiting for the next frame of " + describe(), e);
         }
-        Mat mat = imread(image.toString(), IMREAD_COLOR);
-        if (mat == null || mat.empty()) {
-            if (mat != null) {
-                mat.close();
-            }
-            throw new CameraException("cannot read image " + image + " (deleted, unreadable or not an image)");
+        Mat mat;
+        try {
+            // the header's size is checked against vision.max_image_pixels before any pixel is decoded
+            mat = Images.read(image, maxPixels);
+        } catch (ImageException e) {
+            throw new CameraException("cannot play image " + image + ": " + e.getMessage(), e);
         }
         return new CameraFrame(mat, clock.instant(), nanoClock.getAsLong(), sequence++);
     }

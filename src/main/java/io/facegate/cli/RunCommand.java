@@ -7,16 +7,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import io.facegate.config.ConfigException;
+import io.facegate.config.ConfigPaths;
+import io.facegate.mqtt.AdminKeys;
+import io.facegate.vision.ModelPack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code facegate run}: the daemon, as systemd starts it. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the door controller daemon: camera -> faces -> gallery -> decision -> door + MQTT.",
-                "Stops on SIGTERM: stops deciding, locks the door, flushes events, publishes offline, exits 0."})
+                "Stops on SIGTERM: stops deciding, locks the door, flushes events, publishes offline, exits 0.",
+                "Exits 3 when it cannot go on (camera gone, every frame failing for pipeline.give_up_after_ms)."})
 public final class RunCommand implements Callable<Integer> {
+    /** Exit status when the daemon cannot go on (camera gone, every frame failing): systemd restarts it. */
+    static final int FAILED = 3;
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
@@ -32,23 +44,79 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         FacegateConfig cfg = ConfigLoader.load(config);
+        List<String> problems = new ArrayList<>(ConfigPaths.problems(cfg));
+        if (check && problems.isEmpty()) {
+            problems.addAll(contentProblems(cfg));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(config + ": " + String.join("\n  ", problems));
+        }
         if (check) {
-            spec.commandLine().getOut().println(config + ": configuration is valid");
+            spec.commandLine().getOut().println(config + ": configuration is valid; models, keys and paths checked");
             return 0;
         }
-        Facegate daemon = Facegate.start(cfg, Facegate.Options.defaults());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Facegate daemon = Facegate.create(cfg, Facegate.Options.defaults());
+        // 0 after an orderly stop on a signal; set before the JVM exits when the daemon cannot go on
+        AtomicInteger exitStatus = new AtomicInteger(0);
+        AtomicBoolean signalled = new AtomicBoolean();
+        // SIGTERM and SIGINT are handled here instead of by the JVM's shutdown: JVM shutdown hooks run all at
+        // once, and ONNX Runtime's own hook frees its environment while the pipeline may still be inside an
+        // inference (a segfault). The daemon stops in order first (pipeline, door locked, camera, MQTT, models),
+        // and only then does the JVM exit, 0 for an orderly stop. Installed before anything starts.
+        Runnable stopOnSignal = () -> {
+            signalled.set(true);
             log.info("stopping (signal)");
             daemon.close();
-            stopped.countDown();
-            // an orderly stop is a success: exit 0 rather than the JVM's 143 for SIGTERM
-            Runtime.getRuntime().halt(0);
-        }, "facegate-shutdown"));
+            System.exit(exitStatus.get());
+        };
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), sig -> stopOnSignal.run());
+        }
+        // any other way out of the JVM (System.exit elsewhere, SIGHUP) still locks the door first
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "facegate-shutdown"));
+        try {
+            daemon.start();
+        } catch (RuntimeException e) {
+            if (signalled.get()) {
+                return 0; // a start cut short by SIGTERM is an orderly stop (the signal handler exits 0 too)
+            }
+            exitStatus.set(2);
+            throw e;
+        }
         daemon.awaitPipeline();
-        // the camera source ended (a file): stop as on a signal, unless the signal is already doing so
+        String failure = daemon.failure();
+        if (failure != null) {
+            exitStatus.set(FAILED);
+        }
+        // the pipeline ended (a file's end, or it gave up): stop as on a signal, unless the signal is already doing so
         daemon.close();
-        stopped.countDown();
+        if (failure != null) {
+            log.error("facegate cannot continue, exiting with status {} so that systemd restarts it: {}", FAILED,
+                    failure);
+            spec.commandLine().getErr().println("facegate run: cannot continue: " + failure);
+            return FAILED;
+        }
         return 0;
+    }
+
+    /** What only reading the files tells: the model lock and models, the admin keys. */
+    private static List<String> contentProblems(FacegateConfig cfg) {
+        List<String> out = new ArrayList<>();
+        try {
+            ModelPack pack = ModelPack.load(cfg.vision().modelsDir());
+            for (String role : List.of("detect", "landmark", "feature", "liveness")) {
+                pack.verify(pack.entry(role), cfg.vision().verifyModelHashes());
+            }
+        } catch (RuntimeException e) {
+            out.add("vision.models_dir: " + e.getMessage());
+        }
+        if (cfg.mqtt().enabled()) {
+            try {
+                AdminKeys.trusted(cfg.mqtt().adminPublicKeys());
+            } catch (RuntimeException e) {
+                out.add(e.getMessage());
+            }
+        }
+        return out;
     }
 }

@@ -36,21 +36,54 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file + ": configuration file not found");
         }
+        String yaml;
         try {
-            return read(() -> Yaml.mapper().createParser(file.toFile()));
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage(), e.getCause());
+            yaml = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return parse(yaml);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e.getCause());
         }
     }
 
     /** Parses YAML text (tests, the demo's generated configuration). */
     public static FacegateConfig parse(String yaml) {
         try {
+            refuseDuplicateKeys(yaml);
             return read(() -> Yaml.mapper().createParser(yaml));
         } catch (IOException e) {
             throw new ConfigException("cannot read: " + e.getMessage(), e); // not expected from a String
+        }
+    }
+
+    /**
+     * A key given twice in one section is an error naming it and both lines: YAML parsers let the last one win, so
+     * a stale line further down would silently override the value an admin just changed. (The mapper also has
+     * Jackson's strict duplicate detection on; this scan runs first because it can name the first line too.)
+     */
+    private static void refuseDuplicateKeys(String yaml) {
+        Deque<java.util.Map<String, Integer>> seen = new ArrayDeque<>();
+        try (JsonParser p = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(yaml)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.START_OBJECT) {
+                    seen.push(new java.util.HashMap<>());
+                } else if (t == JsonToken.END_OBJECT) {
+                    seen.pop();
+                } else if (t == JsonToken.FIELD_NAME && !seen.isEmpty()) {
+                    int line = p.currentTokenLocation().getLineNr();
+                    Integer first = seen.peek().putIfAbsent(p.currentName(), line);
+                    if (first != null) {
+                        String key = String.join(".", namesOf(p.getParsingContext()));
+                        throw new ConfigException("key '" + key + "' is given twice (line " + first + " and line "
+                                + line + "): remove one, the parser would silently keep the last");
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // not valid YAML: reading it reports where and why
         }
     }
 

@@ -18,7 +18,9 @@ public final class Yaml {
     }
 
     public static ObjectMapper mapper() {
-        ObjectMapper m = configure(new ObjectMapper(new YAMLFactory()));
+        // a key given twice must not let the last one silently win (ConfigLoader names both lines first)
+        ObjectMapper m = configure(new ObjectMapper(new YAMLFactory()
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)));
         // In a hand-written file, '' for a number, path or enum is a mistake rather than "use the default" (leave
         // the key out or empty for that), and 2.5 for a whole number (unlock_ms: 2.5 meant seconds?) must not
         // become 2.

@@ -48,9 +48,17 @@ public final class AccessPipeline implements Runnable {
     private final Map<Long, float[]> lastEmbedding = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean cameraLost;
-    private volatile long heartbeatNanos = System.nanoTime();
+    /** Nanotime of the last frame processed without an error: the loop turning on errors is not progress. */
+    private volatile long progressNanos = System.nanoTime();
+    /** Errors since the last frame processed without one. */
+    private volatile long errorsSinceProgress;
     private volatile long errors;
     private final AtomicReference<String> lastError = new AtomicReference<>();
+    /** With no frame processed for this long (every frame failing, no frames at all), the run gives up. */
+    private volatile Duration giveUpAfter = DEFAULT_GIVE_UP_AFTER;
+    /** Why the run gave up by itself; null while running, after stop() and at the end of a finite source. */
+    private volatile String failure;
+    static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofSeconds(20);
 
     public AccessPipeline(FramePump pump, FacePipeline vision, FaceTracker tracker, AccessPolicy policy,
                           DoorController door, EventSink events, PipelineMetrics metrics,
@@ -68,8 +76,8 @@ public final class AccessPipeline implements Runnable {
 
     @Override
     public void run() {
+        progressNanos = System.nanoTime();
         while (running) {
-            heartbeatNanos = System.nanoTime();
             CameraFrame frame;
             try {
                 frame = pump.takeLatest(FRAME_WAIT);
@@ -84,21 +92,42 @@ public final class AccessPipeline implements Runnable {
             }
             if (frame == null) {
                 if (!pump.isRunning()) {
+                    if (pump.failed()) {
+                        giveUp("the camera failed: " + pump.endReason());
+                    }
                     break;       // the camera source ended (a file or a demo's photos)
                 }
-                continue;
-            }
-            try (frame) {
-                process(frame);
-            } catch (RuntimeException e) {
-                errors++;
-                lastError.set(e.toString());
-                if (errors < 10 || errors % 1000 == 0) {
-                    log.warn("frame {} skipped after an error (door stays locked): {}", frame.sequence(), e.toString());
+            } else {
+                try (frame) {
+                    process(frame);
+                    progressNanos = System.nanoTime();
+                    errorsSinceProgress = 0;
+                } catch (RuntimeException e) {
+                    errors++;
+                    errorsSinceProgress++;
+                    lastError.set(e.toString());
+                    if (errors < 10 || errors % 1000 == 0) {
+                        log.warn("frame {} skipped after an error (door stays locked): {}", frame.sequence(),
+                                e.toString());
+                    }
                 }
+            }
+            long stalledNanos = System.nanoTime() - progressNanos;
+            if (running && stalledNanos > giveUpAfter.toNanos()) {
+                giveUp("no frame processed for " + Duration.ofNanos(stalledNanos).toSeconds() + " s: "
+                        + (errorsSinceProgress > 0 ? errorsSinceProgress + " frames failed, the last with "
+                        + lastError.get() : "the camera delivers no frames"));
+                break;
             }
         }
         log.info("pipeline stopped");
+    }
+
+    /** The pipeline cannot continue: say why, once, and end the run (the daemon then exits non-zero). */
+    private void giveUp(String why) {
+        failure = why;
+        lastError.set(why);
+        log.error("pipeline gives up: {}", why);
     }
 
     /** One frame through the whole chain. */
@@ -182,9 +211,28 @@ public final class AccessPipeline implements Runnable {
         running = false;
     }
 
-    /** Nanotime of the loop's last turn: the watchdog pings systemd only while this keeps moving. */
-    public long heartbeatNanos() {
-        return heartbeatNanos;
+    /**
+     * Nanotime of the last frame processed without an error: the watchdog pings systemd only while this keeps
+     * moving (a loop that spins on failing frames or waits for a lost camera is not progress).
+     */
+    public long progressNanos() {
+        return progressNanos;
+    }
+
+    /** Whether frames have been failing since the last one that went through. */
+    public boolean failing() {
+        return errorsSinceProgress > 0;
+    }
+
+    /** How long without a processed frame before the run gives up; {@link #DEFAULT_GIVE_UP_AFTER} unless set. */
+    public AccessPipeline giveUpAfter(Duration d) {
+        giveUpAfter = d;
+        return this;
+    }
+
+    /** Why the run gave up by itself (the daemon cannot continue); null otherwise. */
+    public String failure() {
+        return failure;
     }
 
     public long errors() {

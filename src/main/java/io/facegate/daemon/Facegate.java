@@ -33,10 +33,12 @@ import java.util.Map;
  */
 public final class Facegate implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Facegate.class);
-    /** The watchdog stops pinging systemd when the pipeline loop has not turned for this long. */
+    /** The watchdog stops pinging systemd when no frame has been processed for this long. */
     static final Duration PIPELINE_STALL = Duration.ofSeconds(10);
     /** How often the gallery file is checked for changes committed by another process (the CLI). */
     static final Duration GALLERY_RELOAD = Duration.ofSeconds(3);
+    /** How long a stop waits for the pipeline to finish the frame in hand before locking the door anyway. */
+    static final Duration PIPELINE_FINISH = Duration.ofSeconds(3);
 
     /**
      * What a caller may replace: the camera (the demo and benchmarks play photos), an extra event sink (the demo's
@@ -59,31 +61,59 @@ public final class Facegate implements AutoCloseable {
     private Thread pipelineThread;
     private PipelineMetrics metrics;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
+    private final Options options;
     private volatile boolean closed;
     private DecisionRule rule;
     private volatile int loggedTemplates = -1;
+    /** Set by {@link #close()} before it waits for the lifecycle lock: a start in progress gives up at its next step. */
+    private volatile boolean stopRequested;
+    /** The camera's outage, from its listener: why it was lost, or null while frames flow. */
+    private volatile String cameraLost;
 
-    private Facegate(FacegateConfig config) {
+    private Facegate(FacegateConfig config, Options options) {
         this.config = config;
+        this.options = options;
     }
 
+    /** Builds and starts the daemon; on any failure everything started so far is stopped, the door locked. */
     public static Facegate start(FacegateConfig config, Options options) {
-        Facegate f = new Facegate(config);
+        return create(config, options).start();
+    }
+
+    /**
+     * The daemon, not started yet: {@code run} registers its SIGTERM handler on it before {@link #start()}, so a
+     * signal during start-up stops it in order (models are never freed under a running inference).
+     */
+    public static Facegate create(FacegateConfig config, Options options) {
+        return new Facegate(config, options);
+    }
+
+    /** Starts everything, door first; a {@link #close()} meanwhile makes this stop at its next step and throw. */
+    public synchronized Facegate start() {
         try {
-            f.startAll(options);
-            return f;
+            startAll(options);
+            return this;
         } catch (RuntimeException e) {
-            f.close();
+            close();
             throw e;
         }
     }
 
+    private void checkNotStopping() {
+        if (stopRequested) {
+            throw new IllegalStateException("stopped during start-up (signal)");
+        }
+    }
+
     private void startAll(Options o) {
+        checkNotStopping();
         // 1. the door, locked before anything else
         door = DoorController.open(config.door());
         door.start();
+        checkNotStopping();
         notifier.status("loading models");
         vision = FacePipeline.open(config.vision());
+        checkNotStopping();
         gallery = Gallery.open(config.gallery(), vision.featureModel().id(), vision.featureModel().sha256());
         if (!gallery.foreignTemplates().isEmpty()) {
             log.warn("gallery holds templates of other models, never compared: {}", gallery.foreignTemplates());
@@ -117,6 +147,7 @@ public final class Facegate implements AutoCloseable {
         CameraListener cameraEvents = new CameraListener() {
             @Override
             public void onCameraLost(String reason) {
+                cameraLost = reason == null ? "unknown cause" : reason;
                 events.system("camera_lost", reason);
                 if (pipeline != null) {
                     pipeline.cameraLost();
@@ -125,13 +156,17 @@ public final class Facegate implements AutoCloseable {
 
             @Override
             public void onCameraRestored() {
+                cameraLost = null;
                 events.system("camera_restored", null);
             }
         };
-        FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(), cameraEvents);
+        FrameSource source = o.camera() != null ? o.camera() : FrameSources.resilient(config.camera(),
+                config.vision().maxImagePixels(), cameraEvents);
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
         pipeline = new AccessPipeline(pump, vision, tracker, policy, door, events, metrics,
-                config.access().livenessEnabled(), config.pipeline().trackSameFaceMin());
+                config.access().livenessEnabled(), config.pipeline().trackSameFaceMin())
+                .giveUpAfter(Duration.ofMillis(config.pipeline().giveUpAfterMs()));
+        checkNotStopping();
         if (mqtt != null) {
             mqtt.start();
         }
@@ -140,6 +175,7 @@ public final class Facegate implements AutoCloseable {
         } catch (io.facegate.camera.CameraException e) {
             throw new IllegalStateException("camera: " + e.getMessage(), e);
         }
+        checkNotStopping();
         pipelineThread = new Thread(pipeline, "facegate-pipeline");
         pipelineThread.start();
         // people enrolled or removed with the CLI on this door (another process) reach the matcher within seconds
@@ -152,7 +188,9 @@ public final class Facegate implements AutoCloseable {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         events.system("started", "provider " + vision.provider() + ", " + gallery.persons().size() + " persons");
         notifier.ready("door locked, " + gallery.persons().size() + " persons, camera " + source.describe());
-        notifier.startWatchdog(() -> System.nanoTime() - pipeline.heartbeatNanos() < PIPELINE_STALL.toNanos());
+        // pinged only while frames really go through: not while the loop spins on failing frames or waits for a
+        // lost camera, and never once the pipeline has ended
+        notifier.startWatchdog(this::watchdogHealthy);
         log.info("facegate running: provider {}, {} persons, camera {}", vision.provider(), gallery.persons().size(),
                 source.describe());
     }
@@ -183,17 +221,67 @@ public final class Facegate implements AutoCloseable {
         }
     }
 
-    /** What the health message reports. */
+    /**
+     * Whether the watchdog may be pinged: the pipeline runs, its frames go through (none failing since the last
+     * good one, the camera not lost) and one was processed within the stall time. systemd restarts the daemon
+     * only after WatchdogSec without a ping, so a short hiccup costs nothing.
+     */
+    boolean watchdogHealthy() {
+        return pipelineThread != null && pipelineThread.isAlive() && !pipeline.failing() && cameraLost == null
+                && System.nanoTime() - pipeline.progressNanos() < PIPELINE_STALL.toNanos();
+    }
+
+    /**
+     * Why the daemon cannot go on (the camera gone for good, every frame failing for
+     * {@code pipeline.give_up_after_ms}); null while it runs or after an orderly stop. {@code run} then exits
+     * non-zero so that systemd restarts it.
+     */
+    public String failure() {
+        return pipeline == null ? null : pipeline.failure();
+    }
+
+    /** What the health message reports: the worst current problem as the state, with its error. */
     public DeviceHealth health() {
         PipelineMetrics.Snapshot s = metrics == null ? null : metrics.snapshot();
         Map<String, Double> stages = new LinkedHashMap<>();
         if (s != null) {
             s.stages().forEach((stage, st) -> stages.put(stage, st.p50Ms()));
         }
+        String state;
+        String error = pipeline == null ? null : pipeline.lastError();
+        String outboxError = mqtt == null ? null : mqtt.outbox().lastError();
+        String doorFault = door == null ? null : door.state().fault();
         String galleryProblem = gallery == null ? null : gallery.problem();
-        return new DeviceHealth(s == null ? 0 : s.fps(), stages, vision == null ? null : vision.provider(),
-                galleryProblem != null ? galleryProblem : pipeline == null ? null : pipeline.lastError(),
-                door == null ? null : door.state().fault(), gallery == null ? null : gallery.state());
+        if (pipeline == null) {
+            state = DeviceHealth.STARTING;
+        } else if (pipeline.failure() != null) {
+            state = DeviceHealth.FAILED;
+            error = pipeline.failure();
+        } else if (doorFault != null) {
+            state = DeviceHealth.DOOR_FAULT;
+            error = "door fault: " + doorFault;
+        } else if (cameraLost != null) {
+            state = DeviceHealth.CAMERA_LOST;
+            error = "camera lost: " + cameraLost;
+        } else if (pipeline.failing()) {
+            state = DeviceHealth.PIPELINE_ERROR;
+        } else if (galleryProblem != null) {
+            state = DeviceHealth.GALLERY_DEGRADED;
+            error = galleryProblem;
+        } else if (outboxError != null) {
+            state = DeviceHealth.OUTBOX_ERROR;
+            error = outboxError;
+        } else {
+            state = DeviceHealth.OK;
+        }
+        String access = null;
+        if (rule != null && gallery != null) {
+            int templates = gallery.searchedTemplates();
+            access = rule.describe(templates) + rule.capacityWarning(templates).map(w -> "; WARNING: " + w)
+                    .orElse("");
+        }
+        return new DeviceHealth(state, s == null ? 0 : s.fps(), stages, vision == null ? null : vision.provider(),
+                error, doorFault, gallery == null ? null : gallery.state(), access);
     }
 
     public PipelineMetrics metrics() {
@@ -217,10 +305,19 @@ public final class Facegate implements AutoCloseable {
     }
 
     /**
-     * Orderly stop (SIGTERM): stop deciding, lock the door, let MQTT flush and say offline, release the rest.
+     * Orderly stop (SIGTERM), also during start-up: stop deciding and wait (bounded) for the frame in hand, lock
+     * the door, release the camera, let MQTT flush and say offline, and only then free the models, which also wait
+     * for any inference still running.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        stopRequested = true; // a start in progress stops at its next step and releases the lock
+        synchronized (this) {
+            closeInOrder();
+        }
+    }
+
+    private void closeInOrder() {
         if (closed) {
             return;
         }
@@ -233,19 +330,24 @@ public final class Facegate implements AutoCloseable {
         if (pipeline != null) {
             pipeline.stop();
         }
-        closeQuietly(pump);      // releases the camera
-        if (pipelineThread != null) {
+        if (pipelineThread != null && pipelineThread != Thread.currentThread()) {
             try {
-                pipelineThread.join(Duration.ofSeconds(3).toMillis());
+                pipelineThread.join(PIPELINE_FINISH.toMillis()); // it sees stop() within one frame wait
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (pipelineThread.isAlive()) {
+                log.warn("pipeline still busy after {} ms; locking the door anyway", PIPELINE_FINISH.toMillis());
+            }
         }
         closeQuietly(door);      // locks the door first ...
-        closeQuietly(mqtt);      // ... so that MQTT still reports it, then flushes and says offline
+        closeQuietly(pump);      // ... then releases the camera (a blocked read may take seconds)
+        closeQuietly(mqtt);      // MQTT still reports the lock, then flushes and says offline
         closeQuietly(gallery);
-        closeQuietly(vision);
-        log.info("facegate stopped, door locked");
+        closeQuietly(vision);    // last: waits for an inference still in flight, never frees a session under it
+        // what the door controller reports now, not what was intended
+        log.info("facegate stopped, door {}", door == null ? "never opened (the relay was not driven)"
+                : door.state().unlocked() ? "UNLOCKED: the relay did not lock" : "locked");
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -29,6 +29,7 @@ public final class FramePump implements AutoCloseable {
     private final AtomicLong grabbed = new AtomicLong();
     private volatile boolean running = true;
     private volatile String endReason;
+    private volatile boolean failed;
 
     /**
      * @param metrics receives the capture time of each frame and the dropped frames; may be null
@@ -66,7 +67,8 @@ public final class FramePump implements AutoCloseable {
                 slot.put(frame);
             }
         } catch (CameraException | RuntimeException e) {
-            endReason = e.getMessage();
+            endReason = e.getMessage() != null ? e.getMessage() : e.toString();
+            failed = true;
             LOG.error("camera thread stopped: {}", e.getMessage(), e);
         } finally {
             source.close();
@@ -97,6 +99,11 @@ public final class FramePump implements AutoCloseable {
 
     public boolean isRunning() {
         return thread.isAlive();
+    }
+
+    /** Whether the pump stopped on a camera failure rather than at the end of its source or by close(). */
+    public boolean failed() {
+        return failed;
     }
 
     /** Why the pump stopped by itself (end of a non-resilient source, a failure); null while running. */

@@ -94,6 +94,10 @@ public final class AdminKeys {
                 } catch (IOException ex) {
                     throw new UncheckedIOException(where + ": cannot read " + p, ex);
                 }
+            } else if (io.facegate.config.ConfigPaths.looksLikePath(e)) {
+                // base64 never holds a dot: this is a key file that cannot be read, not a malformed key
+                throw new IllegalArgumentException(where + ": key file "
+                        + io.facegate.config.ConfigPaths.readableFile(Path.of(e.trim()), null));
             } else {
                 k = decodePublic(e, where);
             }

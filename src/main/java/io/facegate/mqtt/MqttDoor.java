@@ -157,6 +157,7 @@ public final class MqttDoor implements AutoCloseable {
         m.put("device", cfg.deviceId());
         m.put("time", clock.instant().toString());
         m.put("uptime_s", Duration.between(started, clock.instant()).toSeconds());
+        m.put("state", h.state());
         m.put("fps", h.fps());
         m.put("stage_latency_ms", h.stageLatencyMs());
         m.put("provider", h.provider());
@@ -174,6 +175,7 @@ public final class MqttDoor implements AutoCloseable {
         String err = h.lastError() != null ? h.lastError() : link.lastError();
         m.put("last_error", err);
         m.put("door_fault", h.doorFault());
+        m.put("access", h.access());
         return m;
     }
 

@@ -111,6 +111,26 @@ public final class Images {
         return shortSide / 2 >= minShortSide ? IMREAD_REDUCED_COLOR_2 : IMREAD_COLOR;
     }
 
+    /**
+     * Width and height that the image file at {@code path} declares in its header, reading at most its first
+     * {@code maxHeaderBytes} and decoding no pixels; empty when the file is not an image of a known format (a
+     * video, say). Lets a reader that would decode at once (FFmpeg) refuse a decompression bomb first.
+     */
+    public static java.util.Optional<long[]> declaredSize(Path path, int maxHeaderBytes) throws IOException {
+        byte[] head;
+        try (var in = Files.newInputStream(path)) {
+            head = in.readNBytes(maxHeaderBytes);
+        }
+        if (head.length < 8) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(headerSize(head));
+        } catch (ImageException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Width and height as declared by the image header, without decoding pixels. */
     static long[] headerSize(byte[] d) throws ImageException {
         if (d.length >= 2 && d[0] == 'P' && d[1] >= '1' && d[1] <= '6') {

@@ -43,9 +43,18 @@ public final class ModelPack {
     /** Reads {@code dir/models.lock}; does not touch the model files yet. */
     public static ModelPack load(Path dir) {
         Path lock = dir.resolve(LOCK_FILE);
+        // the true cause: a folder that is missing, is a file or may not be read is not a missing lock
+        String folderProblem = io.facegate.config.ConfigPaths.readableFolder(dir);
+        if (folderProblem != null) {
+            throw new ModelException("models folder (vision.models_dir): " + folderProblem);
+        }
         if (!Files.isRegularFile(lock)) {
             throw new ModelException("model lock " + lock.toAbsolutePath() + " not found: is vision.models_dir "
                     + "right? (run models/fetch to install the default pack)");
+        }
+        String lockProblem = io.facegate.config.ConfigPaths.readableFile(lock, null);
+        if (lockProblem != null) {
+            throw new ModelException("model lock: " + lockProblem);
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         try {

@@ -16,11 +16,18 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One ONNX Runtime session for one locked model, checked against its contract at load. Inputs are passed as
  * direct {@link FloatBuffer}s (OpenCV blob memory), which ONNX Runtime reads without copying.
+ *
+ * <p>Runs may come from several threads at once; {@link #close()} waits for the runs in flight (a session freed
+ * under a running inference crashes the JVM inside ONNX Runtime), and every run after it fails with a
+ * {@link ModelException}.
  */
 public final class OnnxModel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OnnxModel.class);
@@ -33,6 +40,13 @@ public final class OnnxModel implements AutoCloseable {
     private final long[] inputShape;
     /** Wall time spent inside {@code OrtSession.run}, so benchmarks can tell model time from our own overhead. */
     private final LongAdder runNanos = new LongAdder();
+    /** Runs hold the read side, close the write side: the session is never freed under a running inference. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    /** Set first thing by close, so that runs queued behind it fail instead of starting. */
+    private volatile boolean closing;
+    private boolean closed; // guarded by the write lock
+    /** How long close waits for a run in flight before leaving the session to the end of the process. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
 
     private OnnxModel(ModelPack.Entry entry, OrtEnvironment env, OrtSession session, String provider) {
         this.entry = entry;
@@ -143,6 +157,19 @@ public final class OnnxModel implements AutoCloseable {
      * each locked output, in lock order, as a float array.
      */
     public float[][] run(FloatBuffer input) {
+        Lock shared = lifecycle.readLock();
+        shared.lock();
+        try {
+            if (closing) {
+                throw new ModelException(entry.file() + ": model is closed (the daemon is stopping)");
+            }
+            return runOpen(input);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private float[][] runOpen(FloatBuffer input) {
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, inputShape);
              OrtSession.Result result = timedRun(tensor)) {
             float[][] outputs = new float[entry.outputs().size()][];
@@ -182,12 +209,32 @@ public final class OnnxModel implements AutoCloseable {
         return entry;
     }
 
+    /** Waits for the runs in flight, then frees the session; later runs fail. Idempotent. */
     @Override
     public void close() {
+        closing = true;
+        Lock exclusive = lifecycle.writeLock();
+        boolean locked = false;
         try {
-            session.close();
+            locked = exclusive.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            // freeing it now would crash the process: leak it instead, the process is ending anyway
+            log.warn("{}: an inference is still running after {} s; the session is not freed", entry.file(),
+                    CLOSE_WAIT_SECONDS);
+            return;
+        }
+        try {
+            if (!closed) {
+                closed = true;
+                session.close();
+            }
         } catch (OrtException e) {
             log.warn("closing {}: {}", entry.file(), e.getMessage());
+        } finally {
+            exclusive.unlock();
         }
     }
 }

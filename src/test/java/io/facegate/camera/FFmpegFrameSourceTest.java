@@ -143,4 +143,48 @@ class FFmpegFrameSourceTest {
             return (s.get(0) + s.get(1) + s.get(2)) / 3.0;
         }
     }
+    /** vision.max_image_pixels: a video whose frames are larger is refused at open, before the first frame. */
+    @Test
+    void videoWithFramesOverThePixelLimitIsRefusedAtOpen() throws Exception {
+        long limit = (long) TestVideos.WIDTH * TestVideos.HEIGHT - 1;
+        try (var source = FFmpegFrameSource.file(video, false, false).limitPixels(limit)) {
+            CameraException e = assertThrows(CameraException.class, source::open);
+            assertTrue(e.getMessage().contains("vision.max_image_pixels (" + limit + ")"), e.getMessage());
+        }
+        try (var source = FFmpegFrameSource.file(video, false, false).limitPixels(limit + 1);
+             var ignored = openAndGrab(source)) {
+            assertTrue(ignored != null, "at the limit the video plays");
+        }
+    }
+
+    private static CameraFrame openAndGrab(FFmpegFrameSource source) throws CameraException {
+        source.open();
+        return source.grab();
+    }
+    /**
+     * A camera.type file that is an image declaring 20000x20000 pixels in a tiny file: refused on its header,
+     * before FFmpeg's probe would decode it (1.2 GB).
+     */
+    @Test
+    void imageFileDeclaringAHugeSizeIsRefusedOnItsHeader(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path bomb = dir.resolve("bomb.png");
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(png);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        byte[] ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(20_000).putInt(20_000).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0)
+                .array();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr);
+        out.writeInt(13);
+        out.write(ihdr);
+        out.writeInt((int) crc.getValue());
+        java.nio.file.Files.write(bomb, png.toByteArray());
+        try (var source = FFmpegFrameSource.file(bomb, false, false).limitPixels(40_000_000L)) {
+            CameraException e = assertThrows(CameraException.class, source::open);
+            assertTrue(e.getMessage().contains("20000x20000") && e.getMessage().contains("max_image_pixels"),
+                    e.getMessage());
+        }
+    }
 }

@@ -112,4 +112,31 @@ class ImageFolderFrameSourceTest {
         String n = p.getFileName().toString();
         return n.substring(n.lastIndexOf('.'));
     }
+    /**
+     * vision.max_image_pixels holds for the folder camera too, checked on the header before any pixel is decoded
+     * (a 20000x20000 PNG took the daemon to 6.8 GB): the frame is refused with a clear error.
+     */
+    @Test
+    void imageLargerThanThePixelLimitIsRefusedBeforeDecoding() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("big"));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(1200, 1000,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        javax.imageio.ImageIO.write(img, "png", folder.resolve("a.png").toFile());
+        long liveBefore = CameraFrame.liveCount();
+        try (var source = new ImageFolderFrameSource(folder, 5, false, false, 1_000_000)) {
+            source.open();
+            CameraException e = assertThrows(CameraException.class, source::grab);
+            assertTrue(e.getMessage().contains("1200x1000") && e.getMessage().contains("1000000"), e.getMessage());
+        }
+        assertEquals(liveBefore, CameraFrame.liveCount());
+        try (var source = new ImageFolderFrameSource(folder, 5, false, false, 1_200_000);
+             var ignored = openAndGrab(source)) {
+            assertEquals(1200, ignored.mat().cols(), "at the limit the image is played");
+        }
+    }
+
+    private static CameraFrame openAndGrab(ImageFolderFrameSource source) throws CameraException {
+        source.open();
+        return source.grab();
+    }
 }

@@ -101,4 +101,14 @@ class ConfigLoaderTest {
         assertContains(assertThrows(ConfigException.class, () -> ConfigLoader.load(dir)).getMessage(),
                 dir.toString());
     }
+    /** A key given twice used to pass with the last value winning (unlock_ms: 600000 kept the door open 10 min). */
+    @Test
+    void duplicateKeyIsAnErrorNamingTheKeyAndBothLines() throws Exception {
+        String yaml = "door:\n  unlock_ms: 3000\n  held_open_ms: 20000\n  unlock_ms: 600000\n";
+        assertContains(error(yaml), "door.unlock_ms", "given twice", "line 2", "line 4");
+        assertContains(error("vision:\n  providers: [cpu]\nvision:\n  intra_op_threads: 2\n"),
+                "'vision'", "given twice", "line 1", "line 3");
+        assertContains(assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("camera:\n  fps: 5\n  fps: 6\n")).getMessage(), "camera.fps", "line 3");
+    }
 }

@@ -78,13 +78,32 @@ class DeployConfigTest {
         assertTrue(present.size() > 100, "only " + present.size() + " keys found");
     }
 
+    /** The deploy file, with its device paths moved to where this machine has the models and a writable folder. */
     @Test
-    void runCheckAcceptsTheDeployFile() {
+    void runCheckAcceptsTheDeployFile(@TempDir Path dir) throws Exception {
+        Path installed = dir.resolve("facegate.yml");
+        Files.writeString(installed, Files.readString(DEPLOY)
+                .replace("/opt/facegate/models", io.facegate.TestData.models().toAbsolutePath().toString())
+                .replace("/var/lib/facegate", dir.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = run(out, err, "run", "--config", DEPLOY.toString(), "--check");
+        int code = run(out, err, "run", "--config", installed.toString(), "--check");
         assertEquals(0, code, err.toString());
         assertEquals("", err.toString());
+        assertTrue(out.toString().contains("models, keys and paths checked"), out.toString());
+    }
+
+    /** --check looks at the paths too: where nothing is installed it says which folder is missing. */
+    @Test
+    void runCheckNamesAMissingModelsFolder(@TempDir Path dir) throws Exception {
+        Path installed = dir.resolve("facegate.yml");
+        Files.writeString(installed, Files.readString(DEPLOY)
+                .replace("/opt/facegate/models", dir.resolve("no-models").toString())
+                .replace("/var/lib/facegate", dir.toString()));
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "run", "--config", installed.toString(), "--check"));
+        assertTrue(err.toString().contains("vision.models_dir: folder " + dir.resolve("no-models")
+                + " does not exist"), err.toString());
     }
 
     @Test

@@ -96,7 +96,7 @@ class EndToEndTest {
                 // the folder is played once; its end is reported as a lost camera
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && events.stream().noneMatch(e -> "camera_lost".equals(type(e)))) {
-                    Thread.sleep(100);
+                    Thread.sleep(100); // polling the received events for a condition, with a deadline
                 }
                 assertTrue(daemon.metrics().snapshot().framesProcessed() > frames / 2,
                         "most of the " + frames + " frames were processed");
@@ -104,7 +104,13 @@ class EndToEndTest {
                 daemon.close();
             }
             assertFalse(daemon.door().state().unlocked(), "the door is locked after the daemon stops");
-            Thread.sleep(500);
+            // close() flushed the outbox; wait (with a deadline) until the watcher has every relay pulse too
+            long pulses = doorEvents.stream().filter(e -> e.type() == DoorEvent.Type.UNLOCKED).count();
+            long flushDeadline = System.nanoTime() + 30_000_000_000L;
+            while (events.stream().filter(e -> "door_unlocked".equals(type(e))).count() < pulses
+                    && System.nanoTime() < flushDeadline) {
+                Thread.sleep(20);
+            }
             watcher.disconnect();
             watcher.close();
 

@@ -45,7 +45,9 @@ class FramePumpTest {
                     assertTrue(frame.sequence() > lastSeq, "never an older frame");
                     lastSeq = frame.sequence();
                     assertEquals(3, frame.mat().channels());
-                    Thread.sleep(20); // "processing"
+                    // the sleep IS the thing under test: a processor slower than the camera, so that frames
+                    // are replaced in the slot while it works
+                    Thread.sleep(20);
                     processed++;
                     metrics.frameProcessed();
                 }

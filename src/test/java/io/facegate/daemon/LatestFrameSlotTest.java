@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -105,8 +106,19 @@ class LatestFrameSlotTest {
         for (int i = 0; i < frames; i++) {
             all.add(new Counted(i));
         }
+        // The producer can put all 20 000 frames and close the slot before the consumer thread even runs; close
+        // then frees the waiting frame and the consumer gets none (this failed on a fresh clone). So the producer
+        // waits until the consumer has taken the first frame, and races freely from there.
+        CountDownLatch firstTaken = new CountDownLatch(1);
         Thread producer = new Thread(() -> {
-            all.forEach(slot::put);
+            slot.put(all.get(0));
+            try {
+                firstTaken.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            all.subList(1, frames).forEach(slot::put);
             slot.close();
         });
         AtomicInteger processed = new AtomicInteger();
@@ -116,6 +128,7 @@ class LatestFrameSlotTest {
             try {
                 Counted f;
                 while ((f = slot.take()) != null) {
+                    firstTaken.countDown();
                     if (f.n <= lastSeen[0]) {
                         ordered[0] = false; // a stale frame came after a newer one
                     }

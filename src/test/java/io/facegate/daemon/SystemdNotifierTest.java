@@ -94,11 +94,13 @@ class SystemdNotifierTest {
         var n = new SystemdNotifier(Map.of("NOTIFY_SOCKET", "/s", "WATCHDOG_USEC", "2000"), 9, "systemd-notify",
                 capture);
         java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
-        assertTrue(n.startWatchdog(() -> checks.incrementAndGet() % 2 == 0)); // every other check unhealthy
+        java.util.concurrent.CountDownLatch tenChecks = new java.util.concurrent.CountDownLatch(10);
+        assertTrue(n.startWatchdog(() -> {
+            tenChecks.countDown();
+            return checks.incrementAndGet() % 2 == 0; // every other check unhealthy
+        }));
         assertFalse(n.startWatchdog(() -> true), "one watchdog only");
-        while (checks.get() < 10) {
-            Thread.sleep(1);
-        }
+        assertTrue(tenChecks.await(30, TimeUnit.SECONDS), "the watchdog checks health on its schedule");
         n.stopWatchdog();
         int c = checks.get(); // stopWatchdog waited for the last check to finish
         assertEquals(c / 2, capture.commands.size(), "one ping per healthy check, none when unhealthy");
@@ -119,7 +121,7 @@ class SystemdNotifierTest {
                 .redirectErrorStream(true).start();
         try {
             for (int i = 0; i < 100 && !Files.exists(socket); i++) {
-                Thread.sleep(50);
+                Thread.sleep(50); // polling for the socket file the receiver creates, at most 5 s
             }
             assumeTrue(Files.exists(socket), "the fake socket did not come up");
             long pid = ProcessHandle.current().pid();

@@ -50,7 +50,8 @@ class DoorFaultReportingTest {
             Topics topics = new Topics(mc.topicPrefix(), mc.deviceId());
             LinkedBlockingQueue<JsonNode> doorStates = new LinkedBlockingQueue<>();
             try (MqttDoor mqtt = new MqttDoor(mc, new NoActions(),
-                    () -> new DeviceHealth(0, Map.of(), "cpu", null, door.state().fault(), null), Clock.systemUTC());
+                    () -> new DeviceHealth(DeviceHealth.OK, 0, Map.of(), "cpu", null, door.state().fault(), null,
+                            null), Clock.systemUTC());
                  MqttClient watcher = new MqttClient(broker.uri(), "watcher", new MemoryPersistence())) {
                 door.addListener(e -> {
                     DoorState s = door.state();

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,19 +60,23 @@ class EventStoreAndForwardTest {
                     produced.add(outbox.append(EventMessage.Draft.of("door_opened", Instant.now(), "p" + i, null,
                             "event " + i)).eventId());
                     if (i == 300) {
+                        // The door's promise ends at the broker's PUBACK. A broker may hold acknowledged QoS 1
+                        // messages for a subscriber in memory and lose them when it stops (2 of 1000 went missing
+                        // in a full run): the broker may withhold, and that is not the door's loss to count. So
+                        // the broker stops once what it acknowledged has reached the subscriber; everything
+                        // produced from here on waits in the door's outbox through the outage.
+                        assertTrue(awaitEmpty(outbox), kind + ": the outbox did not drain before the restart");
+                        assertTrue(rx.awaitDistinct(i + 1, 60_000), kind + ": acknowledged events not delivered");
                         broker.stop();
                     }
                     if (i == 700) {
                         broker.start();
                     }
-                    Thread.sleep(1);
+                    Thread.sleep(1); // pacing, not waiting: events keep coming while the broker is down and back
                 }
-                assertTrue(rx.awaitDistinct(1000, 20_000), () -> kind + ": only " + rx.firstArrivals().size()
+                assertTrue(rx.awaitDistinct(1000, 60_000), () -> kind + ": only " + rx.firstArrivals().size()
                         + " of 1000 events arrived; outbox depth " + outbox.depth() + "; missing " + missing(produced, rx));
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (outbox.depth() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(20); // the last PUBACKs may still be on their way
-                }
+                awaitEmpty(outbox); // the last PUBACKs may still be on their way; asserted below
             }
             List<JsonNode> first = rx.firstArrivals();
             Set<String> ids = new HashSet<>();
@@ -85,5 +90,17 @@ class EventStoreAndForwardTest {
             assertEquals(new HashSet<>(produced), ids);
             assertEquals(0, outbox.depth(), "every acknowledged event left the outbox");
         }
+    }
+
+    /** Polls the outbox depth (a condition, with a deadline) until every event was acknowledged. */
+    private static boolean awaitEmpty(Outbox outbox) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (outbox.depth() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return true;
     }
 }

@@ -63,6 +63,8 @@ class OutboxTest {
             }
             assertEquals(10, box.depth());
             assertEquals(15, box.droppedTotal());
+            assertTrue(box.lastError() != null && box.lastError().contains("dropped"),
+                    "drops show in health until reported: " + box.lastError());
             List<Outbox.Stored> kept = box.peek(0, 100);
             assertTrue(new String(kept.get(0).payload()).contains("\"n15\""), "the oldest were dropped");
             box.reportDrops(Instant.now());
@@ -75,6 +77,61 @@ class OutboxTest {
             List<Outbox.Stored> again = box.peek(0, 100);
             assertTrue(new String(again.get(again.size() - 1).payload()).contains("1 oldest"));
             assertEquals(10, box.depth());
+            // that report displaced one more event in turn: health keeps saying so until it is reported
+            assertTrue(box.lastError().contains("dropped the 1 oldest"), box.lastError());
+        }
+    }
+    /**
+     * A full disk (here: SQLite's page limit, which fails writes with SQLITE_FULL exactly as a full file system
+     * does): an event that cannot be committed is never lost silently. The append fails saying so, the loss is
+     * counted in dropped_total at once, the outbox reports the error, and once space is back the lost events show
+     * as a gap in seq and an events_lost event.
+     */
+    @Test
+    void eventsThatCannotBeStoredAreCountedAndLeaveAGapInSeq() throws Exception {
+        try (StateDb db = StateDb.open(dir.resolve("full.db"))) {
+            Outbox box = new Outbox(db, "door-1", 100_000);
+            EventMessage last = box.append(EventMessage.Draft.of("door_opened", Instant.now(), null, null, "first"));
+            long pages;
+            try (var s = db.connection().createStatement(); var rs = s.executeQuery("PRAGMA page_count")) {
+                rs.next();
+                pages = rs.getLong(1);
+            }
+            try (var s = db.connection().createStatement()) {
+                s.execute("PRAGMA max_page_count=" + pages); // the disk is full from here on
+            }
+            List<Long> seqs = new java.util.ArrayList<>(List.of(last.seq()));
+            int failed = 0;
+            String detail = "x".repeat(2_000);
+            for (int i = 0; i < 40; i++) {
+                try {
+                    seqs.add(box.append(EventMessage.Draft.of("access_granted", Instant.now(), "p" + i, null, detail))
+                            .seq());
+                } catch (StateDb.MqttStateException e) {
+                    failed++;
+                    assertTrue(e.getMessage().contains("full"), e.getMessage());
+                }
+            }
+            assertTrue(failed > 0, "the page limit must make appends fail");
+            assertEquals(failed, box.droppedTotal(), "every event that could not be stored is counted at once");
+            assertTrue(box.lastError() != null && box.lastError().contains("could not be stored"), box.lastError());
+
+            try (var s = db.connection().createStatement()) {
+                s.execute("PRAGMA max_page_count=1073741823"); // space is back
+            }
+            seqs.add(box.append(EventMessage.Draft.of("door_closed", Instant.now(), null, null, "after")).seq());
+            long gaps = 0;
+            for (int i = 1; i < seqs.size(); i++) {
+                gaps += seqs.get(i) - seqs.get(i - 1) - 1;
+            }
+            assertEquals(failed, gaps, "each lost event leaves its own gap in seq");
+            assertEquals(null, box.lastError(), "writing works again");
+            assertEquals(failed, box.droppedTotal(), "the count survives in the database");
+            box.reportDrops(Instant.now());
+            List<Outbox.Stored> all = box.peek(0, 1_000);
+            String report = new String(all.get(all.size() - 1).payload());
+            assertTrue(report.contains("events_lost") && report.contains(failed + " events could not be stored"),
+                    report);
         }
     }
 }

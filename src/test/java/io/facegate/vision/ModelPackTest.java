@@ -80,4 +80,16 @@ class ModelPackTest {
             assertTrue(p.provider().equals("cpu") || p.provider().equals("cuda"), p.provider());
         }
     }
+    /** The models folder is wrong in itself: the error says so instead of "models.lock not found". */
+    @Test
+    void aModelsFolderThatIsNotOneIsNamed(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("models"), "not a folder");
+        ModelException notFolder = assertThrows(ModelException.class, () -> ModelPack.load(file));
+        assertTrue(notFolder.getMessage().contains("is not a folder"), notFolder.getMessage());
+        ModelException missing = assertThrows(ModelException.class, () -> ModelPack.load(dir.resolve("nope")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        ModelException noLock = assertThrows(ModelException.class, () -> ModelPack.load(dir));
+        assertTrue(noLock.getMessage().contains("models.lock") && noLock.getMessage().contains("not found"),
+                noLock.getMessage());
+    }
 }
