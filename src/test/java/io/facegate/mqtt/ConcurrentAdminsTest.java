@@ -56,10 +56,10 @@ class ConcurrentAdminsTest {
             // ...and a door that connects later picks the same winner from the retained records
             late.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!a.state().equals(late.state()) && System.nanoTime() < deadline) {
+            while (!a.syncedState().equals(late.syncedState()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals(a.state(), late.state());
+            assertEquals(a.syncedState(), late.syncedState());
             assertEquals("Ada (Bob)", late.gallery.nameOf("ada"));
             // Bob's winning record is still retained; Alice did not clear it
             JsonNode current = bobCli.currentRecord("ada");
@@ -73,8 +73,8 @@ class ConcurrentAdminsTest {
         b.put("person_id", "ada");
         b.put("display_name", name);
         b.putArray("groups").add("staff");
-        b.putArray("templates").add(TestGallery.encode(List.of(TestGallery.embed(TestDoor.photo(1, 80)))).get(0));
-        b.put("model_sha256", TestGallery.MODEL_SHA256);
+        b.putArray("templates").add(TestGallery.template(1));
+        b.put("model_sha256", TestGallery.modelSha256());
         return b;
     }
 }
