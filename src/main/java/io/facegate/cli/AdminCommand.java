@@ -402,7 +402,11 @@ public final class AdminCommand implements Runnable {
         }
 
         @Override
-        ObjectNode body(AdminClient cli) {
+        ObjectNode body(AdminClient cli) throws Exception {
+            if (target.fleet) {
+                // rebuilt from the retained records: doors then fetch exactly what they lack
+                cli.publishManifest(null);
+            }
             return JsonNodeFactory.instance.objectNode();
         }
     }

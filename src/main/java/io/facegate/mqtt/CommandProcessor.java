@@ -59,6 +59,8 @@ public final class CommandProcessor {
     private final CommandLedger ledger;
     private final Clock clock;
     private final Runnable onSyncRequest;
+    /** Per person, the newest change a verified fleet manifest named: an older record is never applied. */
+    private java.util.function.Function<String, CommandLedger.Head> manifestFloor = person -> null;
 
     public CommandProcessor(String device, Map<String, PublicKey> keys, int maxBytes, Duration skew,
                             DeviceActions actions, CommandLedger ledger, Clock clock, Runnable onSyncRequest) {
@@ -70,6 +72,11 @@ public final class CommandProcessor {
         this.ledger = ledger;
         this.clock = clock;
         this.onSyncRequest = onSyncRequest;
+    }
+
+    /** Person changes older than the fleet manifest's head for that person are skipped (see FleetSync). */
+    void manifestFloor(java.util.function.Function<String, CommandLedger.Head> floor) {
+        this.manifestFloor = floor;
     }
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */
@@ -139,13 +146,15 @@ public final class CommandProcessor {
         CommandLedger.Head newHead = null;
         if (e.kind.changesPerson) {
             CommandLedger.Head head = ledger.head(body.personId);
+            CommandLedger.Head floor = manifestFloor.apply(body.personId);
             long issued = e.issuedAt.toEpochMilli();
-            if (head != null && !head.isOlderThan(issued, id)) {
+            boolean belowManifest = floor != null && !floor.isOlderThan(issued, id) && !floor.commandId().equals(id);
+            if (belowManifest || head != null && !head.isOlderThan(issued, id)) {
                 if (source == Source.GALLERY) {
                     return Optional.empty();
                 }
                 return refuse(id, "stale", "person " + body.personId + " already has a newer change ("
-                        + head.commandId() + ")");
+                        + (belowManifest ? floor : head).commandId() + ")");
             }
             newHead = new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON);
         }

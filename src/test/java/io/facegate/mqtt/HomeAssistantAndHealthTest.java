@@ -80,6 +80,8 @@ class HomeAssistantAndHealthTest {
                 assertEquals(0, health.get("outbox").get("depth").asInt());
                 assertEquals(door.gallery.galleryState().contentHash(),
                         health.get("gallery").get("content_hash").asText());
+                assertEquals("no_manifest", health.get("gallery").get("sync").get("state").asText(),
+                        health.toString());
 
                 door.mqtt.doorState(true, true, false);
                 assertTrue(rx.await(l -> l.stream().anyMatch(n -> n.has("locked") && n.get("open").asBoolean()),
