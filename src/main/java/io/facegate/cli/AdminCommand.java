@@ -134,6 +134,10 @@ public final class AdminCommand implements Runnable {
         int timeoutS;
         @Option(names = "--ttl", defaultValue = "300", description = "Seconds the command stays valid (default: ${DEFAULT-VALUE}).")
         int ttlS;
+        @Option(names = "--trust", paramLabel = "FILE.pub",
+                description = "Another fleet admin's public key (repeatable): the fleet manifest this command publishes"
+                        + " then also vouches for that admin's records.")
+        List<Path> trust;
 
         abstract CommandKind kind();
 
@@ -142,8 +146,12 @@ public final class AdminCommand implements Runnable {
         AdminClient connect() throws Exception {
             Broker b = brokerMixin.broker;
             Path pub = Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
-            return new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key), AdminKeys.readPublic(pub),
-                    Clock.systemUTC());
+            AdminClient cli = new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key),
+                    AdminKeys.readPublic(pub), Clock.systemUTC());
+            for (Path other : trust == null ? List.<Path>of() : trust) {
+                cli.trust(AdminKeys.readPublic(other));
+            }
+            return cli;
         }
 
         @Override

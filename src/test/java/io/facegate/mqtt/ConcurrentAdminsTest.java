@@ -43,6 +43,7 @@ class ConcurrentAdminsTest {
              AdminClient bobCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
                      bob.getPrivate(), bob.getPublic(), now)) {
             a.awaitConnected();
+            aliceCli.trust(bob.getPublic()); // admin --trust bob.pub: Alice's manifests vouch for Bob's records
             // both sign before either publishes: Alice's command is older
             ObjectNode fromAlice = aliceCli.sign(CommandKind.ENROLL, "fleet", person("Ada (Alice)"),
                     Duration.ofMinutes(5));
@@ -65,6 +66,13 @@ class ConcurrentAdminsTest {
             JsonNode current = bobCli.currentRecord("ada");
             assertEquals(fromBob.get("id").asText(), current.get("id").asText());
             assertFalse(current.get("body").get("display_name").asText().contains("Alice"));
+            // the manifest Alice published last names Bob's newer change as ada's head, not her own
+            try (Subscriber manifest = new Subscriber(broker.uri(), "manifest-" + kind, "facegate/fleet/manifest")) {
+                assertTrue(manifest.await(l -> !l.isEmpty(), 10_000), "a retained manifest");
+                JsonNode m = manifest.all().get(0);
+                assertEquals(AdminKeys.keyId(alice.getPublic()), m.get("key_id").asText());
+                assertEquals(fromBob.get("id").asText(), m.get("heads").get("ada").get("id").asText(), m.toString());
+            }
         }
     }
 
