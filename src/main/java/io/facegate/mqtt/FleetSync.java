@@ -138,6 +138,7 @@ final class FleetSync {
             LOG.warn("fleet manifest refused: {}", lastError);
             return;
         }
+        lastError = null;
         Set<String> changed = merge(m);
         if (!changed.isEmpty()) {
             retry = RETRY_MIN; // news: what is missing now is worth fetching soon
@@ -148,6 +149,13 @@ final class FleetSync {
             checkedAll = true;
         }
         reconcile(changed);
+    }
+
+    /** An admin's sync request: check every person against the manifest again when it is re-delivered. */
+    synchronized void recheckAll() {
+        checkedAll = false;
+        retry = RETRY_MIN;
+        nextRound = Instant.MIN;
     }
 
     /** The newest head any verified manifest named for {@code personId}: older records are never applied. */

@@ -209,6 +209,7 @@ public final class MqttDoor implements AutoCloseable {
 
     /** A sync request: subscribe to the manifest again so the broker re-sends it and missing records are fetched. */
     private void resync() {
+        fleet.recheckAll();
         link.unsubscribe(link.topics().fleetManifest());
         link.subscribe(link.topics().fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
     }
