@@ -154,6 +154,10 @@ public final class AdminCommand implements Runnable {
         int timeoutS;
         @Option(names = "--ttl", defaultValue = "300", description = "Seconds the command stays valid (default: ${DEFAULT-VALUE}).")
         int ttlS;
+        @Option(names = "--trust", paramLabel = "FILE.pub",
+                description = "Another fleet admin's public key (repeatable): the fleet manifest this command publishes"
+                        + " then also vouches for that admin's records.")
+        List<Path> trust;
 
         abstract CommandKind kind();
 
@@ -162,8 +166,12 @@ public final class AdminCommand implements Runnable {
         AdminClient connect() throws Exception {
             Broker b = brokerMixin.broker;
             Path pub = Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
-            return new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key), AdminKeys.readPublic(pub),
-                    DoorKeys.of(doorKeys), Clock.systemUTC());
+            AdminClient cli = new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key),
+                    AdminKeys.readPublic(pub), DoorKeys.of(doorKeys), Clock.systemUTC());
+            for (Path other : trust == null ? List.<Path>of() : trust) {
+                cli.trust(AdminKeys.readPublic(other));
+            }
+            return cli;
         }
 
         @Override
@@ -425,7 +433,11 @@ public final class AdminCommand implements Runnable {
         }
 
         @Override
-        ObjectNode body(AdminClient cli) {
+        ObjectNode body(AdminClient cli) throws Exception {
+            if (target.fleet) {
+                // rebuilt from the retained records: doors then fetch exactly what they lack
+                cli.publishManifest(null);
+            }
             return JsonNodeFactory.instance.objectNode();
         }
     }

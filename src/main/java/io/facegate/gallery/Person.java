@@ -37,8 +37,13 @@ public record Person(String id, String displayName, Set<String> groups, boolean 
         return new Person(id, displayName, groups, true, null, null, null, null);
     }
 
+    /** The one person-id rule, used by the CLI, commands and fleet records alike. */
+    public static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
     public static void requireValidId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (!isValidId(id)) {
             throw new IllegalArgumentException("person id '" + id
                     + "' is invalid: use 1..64 letters, digits or . _ - @");
         }

@@ -51,6 +51,9 @@ public final class AdminClient implements AutoCloseable {
     static final Duration SETTLE = Duration.ofMillis(400);
     private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
     private boolean indexed;
+    /** Admin keys whose records and manifests this client vouches for in its own manifests (its own, at least). */
+    private final Map<String, PublicKey> trusted = new LinkedHashMap<>();
+    private volatile byte[] retainedManifest;
     private volatile Replies current;
 
     public AdminClient(String brokerUri, MqttConnectOptions options, String prefix, PrivateKey key, PublicKey pub,
@@ -60,6 +63,7 @@ public final class AdminClient implements AutoCloseable {
         this.key = key;
         this.pub = pub;
         this.clock = clock;
+        this.trusted.put(AdminKeys.keyId(pub), pub);
         this.client = new MqttClient(brokerUri, "facegate-admin-" + UUID.randomUUID().toString().substring(0, 8),
                 new MemoryPersistence());
         options.setCleanSession(true);
@@ -145,6 +149,7 @@ public final class AdminClient implements AutoCloseable {
                 client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, cmd.get("id").asText()),
                         payload, 1, true);
                 clearOlderRecords(person, cmd);
+                publishManifest(cmd);
             } else {
                 String topic = Topics.FLEET.equals(target) ? new Topics(prefix, "x").fleetCommand()
                         : new Topics(prefix, target).command();
@@ -173,6 +178,57 @@ public final class AdminClient implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Another admin's key: its records and manifests are then included in the manifests this client publishes. */
+    public void trust(PublicKey otherAdmin) {
+        trusted.put(AdminKeys.keyId(otherAdmin), otherAdmin);
+    }
+
+    /**
+     * Signs and publishes (retained) the fleet manifest: per person the newest record this client can verify, from
+     * the retained records, the retained manifest and {@code change} (the record just published, or null). Records
+     * signed by keys it does not know are left out rather than vouched for; doors still apply them when fetched.
+     */
+    public ObjectNode publishManifest(ObjectNode change) throws MqttException, InterruptedException {
+        records("");
+        List<CommandLedger.Head> heads = new ArrayList<>();
+        synchronized (index) {
+            for (Map<String, JsonNode> byId : index.values()) {
+                for (JsonNode r : byId.values()) {
+                    PublicKey k = trusted.get(r.path("key_id").asText());
+                    CommandLedger.Head h = FleetManifest.headOf(r);
+                    if (k != null && h != null && Topics.FLEET.equals(r.path("target").asText())
+                            && SignedCommand.verify(r, k)) {
+                        heads.add(h);
+                    }
+                }
+            }
+        }
+        byte[] old = retainedManifest;
+        if (old != null && old.length > 0) {
+            try {
+                heads.addAll(FleetManifest.verify(old, trusted).heads().values());
+            } catch (IllegalArgumentException e) {
+                // another admin's or a forged manifest: not vouched for
+            }
+        }
+        if (change != null && FleetManifest.headOf(change) != null) {
+            heads.add(FleetManifest.headOf(change));
+        }
+        // a manifest is never older than a head it lists (doors refuse that), whatever this client's clock says
+        Instant issued = clock.instant();
+        for (CommandLedger.Head h : heads) {
+            issued = issued.isBefore(Instant.ofEpochMilli(h.issuedAtMs())) ? Instant.ofEpochMilli(h.issuedAtMs())
+                    : issued;
+        }
+        ObjectNode m = FleetManifest.sign(UUID.randomUUID().toString(), issued, heads, key, pub);
+        try {
+            client.publish(new Topics(prefix, Topics.FLEET).fleetManifest(), JSON.writeValueAsBytes(m), 1, true);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
     }
 
     /** Streams events ({@code <prefix>/<device or +>/events}) to {@code sink} until interrupted or closed. */
@@ -217,6 +273,8 @@ public final class AdminClient implements AutoCloseable {
                     }
                 }
             });
+            client.subscribe(new Topics(prefix, Topics.FLEET).fleetManifest(), 1,
+                    (topic, msg) -> retainedManifest = msg.getPayload());
             Thread.sleep(SETTLE.toMillis());
             indexed = true;
         }

@@ -68,6 +68,8 @@ public final class CommandProcessor {
     private final CommandLedger ledger;
     private final Clock clock;
     private final Runnable onSyncRequest;
+    /** Per person, the newest change a verified fleet manifest named: an older record is never applied. */
+    private java.util.function.Function<String, CommandLedger.Head> manifestFloor = person -> null;
 
     public CommandProcessor(String device, KeyPair deviceKey, Map<String, PublicKey> keys, int maxBytes,
                             Duration skew, DeviceActions actions, CommandLedger ledger, Clock clock,
@@ -91,6 +93,11 @@ public final class CommandProcessor {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Person changes older than the fleet manifest's head for that person are skipped (see FleetSync). */
+    void manifestFloor(java.util.function.Function<String, CommandLedger.Head> floor) {
+        this.manifestFloor = floor;
     }
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */
@@ -162,11 +169,11 @@ public final class CommandProcessor {
         CommandLedger.Head newHead = null;
         String digest = SignedCommand.digest(env);
         if (e.kind.changesPerson) {
-            CommandLedger.Head head = ledger.head(body.personId);
             long issued = e.issuedAt.toEpochMilli();
-            if (head != null && !head.isOlderThan(issued, id)) {
+            CommandLedger.Head newer = newerChange(body.personId, issued, id);
+            if (newer != null) {
                 return refuseUsed(id, "stale", "person " + body.personId + " already has a newer change ("
-                        + head.commandId() + ")");
+                        + newer.commandId() + ")");
             }
             newHead = new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON);
         }
@@ -218,9 +225,8 @@ public final class CommandProcessor {
         } catch (IllegalArgumentException ex) {
             return refuse(id, "malformed", ex.getMessage());
         }
-        CommandLedger.Head head = ledger.head(body.personId);
         long issued = e.issuedAt.toEpochMilli();
-        if (head != null && !head.isOlderThan(issued, id)) {
+        if (newerChange(body.personId, issued, id) != null) {
             return Optional.empty();
         }
         CommandResult result = run(e, body, id);
@@ -231,6 +237,19 @@ public final class CommandProcessor {
                 new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON),
                 SignedCommand.digest(env));
         return applied(id, e, result, now);
+    }
+
+    /**
+     * The change that makes this one stale: the person's head on this door, or the newer head a verified fleet
+     * manifest named (a withheld record never lets an older one through); null when this change is the newest.
+     */
+    private CommandLedger.Head newerChange(String personId, long issued, String id) {
+        CommandLedger.Head head = ledger.head(personId);
+        if (head != null && !head.isOlderThan(issued, id)) {
+            return head;
+        }
+        CommandLedger.Head floor = manifestFloor.apply(personId);
+        return floor != null && !floor.isOlderThan(issued, id) && !floor.commandId().equals(id) ? floor : null;
     }
 
     private CommandResult run(Envelope e, Body body, String id) {

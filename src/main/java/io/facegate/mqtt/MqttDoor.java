@@ -41,6 +41,7 @@ public final class MqttDoor implements AutoCloseable {
     private final MqttLink link;
     private final OutboxPublisher publisher;
     private final CommandProcessor processor;
+    private final FleetSync fleet;
     private final DeviceActions actions;
     private final Supplier<DeviceHealth> health;
     private final Clock clock;
@@ -60,10 +61,23 @@ public final class MqttDoor implements AutoCloseable {
         this.ledger = new CommandLedger(db);
         this.link = new MqttLink(cfg);
         this.publisher = new OutboxPublisher(link, outbox, 64, clock);
-        this.processor = new CommandProcessor(cfg.deviceId(), DeviceKey.loadOrCreate(cfg),
-                AdminKeys.trusted(cfg.adminPublicKeys()),
+        var keys = AdminKeys.trusted(cfg.adminPublicKeys());
+        this.processor = new CommandProcessor(cfg.deviceId(), DeviceKey.loadOrCreate(cfg), keys,
                 cfg.maxCommandBytes(), Duration.ofSeconds(cfg.clockSkewSeconds()), actions, ledger, clock,
                 this::resync);
+        this.fleet = new FleetSync(db, ledger, actions, keys, Duration.ofSeconds(cfg.clockSkewSeconds()), clock,
+                new FleetSync.Fetcher() {
+                    @Override
+                    public void fetch(String personId) {
+                        link.subscribe(link.topics().galleryRecordsOf(personId), MqttDoor.this::onRecord);
+                    }
+
+                    @Override
+                    public void drop(String personId) {
+                        link.unsubscribe(link.topics().galleryRecordsOf(personId));
+                    }
+                });
+        processor.manifestFloor(fleet::floor);
         this.commands = Executors.newSingleThreadExecutor(r -> daemon(r, "mqtt-commands-" + cfg.deviceId()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mqtt-health-" + cfg.deviceId()));
         if (cfg.adminPublicKeys().isEmpty()) {
@@ -76,11 +90,9 @@ public final class MqttDoor implements AutoCloseable {
         Topics t = link.topics();
         link.subscribe(t.command(), (topic, p, r) -> submit(CommandProcessor.Source.DEVICE, p));
         link.subscribe(t.fleetCommand(), (topic, p, r) -> submit(CommandProcessor.Source.FLEET, p));
-        link.subscribe(t.galleryAll(), (topic, p, r) -> {
-            if (p.length > 0) { // an empty retained message is an admin clearing an old record
-                submit(CommandProcessor.Source.GALLERY, p);
-            }
-        });
+        // Not the wildcard over every record: a broker drops what exceeds its queue limit. The manifest says
+        // which persons this door lacks, and FleetSync fetches those few at a time.
+        link.subscribe(t.fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
         if (cfg.homeAssistant().enabled()) {
             new HomeAssistantDiscovery(cfg).attach(link);
             if (cfg.homeAssistant().allowUnsignedUnlock()) {
@@ -102,6 +114,7 @@ public final class MqttDoor implements AutoCloseable {
         });
         timer.scheduleAtFixedRate(this::publishHealth, cfg.healthIntervalSeconds(), cfg.healthIntervalSeconds(),
                 TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(() -> commands.execute(fleet::tick), 1, 1, TimeUnit.SECONDS);
         publisher.start();
         link.start();
     }
@@ -145,6 +158,11 @@ public final class MqttDoor implements AutoCloseable {
         return outbox;
     }
 
+    /** Whether this door holds every change the newest fleet manifest names, and the manifest's age. */
+    public Map<String, Object> fleetSyncStatus() {
+        return fleet.status().toMap(clock.instant());
+    }
+
     /** Version and heads hash of the fleet-synchronised gallery changes this door holds. */
     public CommandLedger.SyncState syncState() {
         return ledger.syncState();
@@ -170,6 +188,7 @@ public final class MqttDoor implements AutoCloseable {
         if (h.galleryState() != null) {
             g.put("state", h.galleryState());
         }
+        g.put("sync", fleet.status().toMap(clock.instant()));
         m.put("gallery", g);
         m.put("outbox", Map.of("depth", outbox.depth(), "dropped_total", outbox.droppedTotal()));
         String err = h.lastError() != null ? h.lastError() : link.lastError();
@@ -201,13 +220,21 @@ public final class MqttDoor implements AutoCloseable {
         });
     }
 
-    /** A sync request: subscribe again so the broker re-sends every retained gallery record. */
+    /** A sync request: subscribe to the manifest again so the broker re-sends it and missing records are fetched. */
     private void resync() {
-        link.subscribe(link.topics().galleryAll(), (topic, p, r) -> {
-            if (p.length > 0) {
-                submit(CommandProcessor.Source.GALLERY, p);
-            }
-        });
+        fleet.recheckAll();
+        link.unsubscribe(link.topics().fleetManifest());
+        link.subscribe(link.topics().fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
+    }
+
+    /** A gallery record on a person's topic: an empty retained message is an admin clearing an old record. */
+    private void onRecord(String topic, byte[] payload, boolean retained) {
+        String person = link.topics().personOfRecord(topic);
+        if (payload.length == 0 || person == null) {
+            return;
+        }
+        submit(CommandProcessor.Source.GALLERY, payload);
+        commands.execute(() -> fleet.onRecord(person));
     }
 
     @Override

@@ -141,6 +141,19 @@ public final class MqttLink implements AutoCloseable {
         scheduleReconnect();
     }
 
+    /** Stops a subscription now (if connected) and after reconnects. */
+    public void unsubscribe(String filter) {
+        subscriptions.remove(filter);
+        MqttAsyncClient c = client;
+        if (connected && c != null) {
+            try {
+                c.unsubscribe(filter);
+            } catch (MqttException e) {
+                LOG.warn("MQTT unsubscribe {} failed: {}", filter, describe(e));
+            }
+        }
+    }
+
     /** Runs {@code r} (on the link thread) after every successful connect, subscriptions already placed. */
     public void onConnect(Runnable r) {
         onConnect.add(r);

@@ -50,6 +50,21 @@ public record Topics(String prefix, String device) {
         return prefix + "/" + FLEET + "/gallery/" + personId + "/+";
     }
 
+    /** The retained, signed fleet manifest: every person's newest change (see {@link FleetManifest}). */
+    public String fleetManifest() {
+        return prefix + "/" + FLEET + "/manifest";
+    }
+
+    /** The person id in a gallery record topic, or null when the topic is not one. */
+    public String personOfRecord(String topic) {
+        String head = prefix + "/" + FLEET + "/gallery/";
+        if (!topic.startsWith(head)) {
+            return null;
+        }
+        String[] rest = topic.substring(head.length()).split("/");
+        return rest.length == 2 ? rest[0] : null;
+    }
+
     public String galleryAll() {
         return prefix + "/" + FLEET + "/gallery/#";
     }

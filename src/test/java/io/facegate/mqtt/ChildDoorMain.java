@@ -11,9 +11,10 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The "daemon" of the crash test, run in a child JVM: link + outbox + command handler + SQLite test gallery. It
- * produces an event every few milliseconds and prints {@code EVENT <id>} once the event is committed, until it reads
- * {@code STOP} on stdin; then it waits for the outbox to drain and exits. The parent kills it with SIGKILL at will.
+ * The "daemon" of the crash test, run in a child JVM: link + outbox + the production command handler, gallery and
+ * door controller (TestGallery). It produces an event every few milliseconds and prints {@code EVENT <id>} once the
+ * event is committed, until it reads {@code STOP} on stdin; then it waits for the outbox to drain and exits. The
+ * parent kills it with SIGKILL at will.
  *
  * <p>Arguments: broker URI, state directory, admin public key (base64 X.509).
  */

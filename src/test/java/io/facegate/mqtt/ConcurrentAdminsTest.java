@@ -44,6 +44,7 @@ class ConcurrentAdminsTest {
              AdminClient bobCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
                      bob.getPrivate(), bob.getPublic(), DoorKeys.of(List.of(dir)), now)) {
             a.awaitConnected();
+            aliceCli.trust(bob.getPublic()); // admin --trust bob.pub: Alice's manifests vouch for Bob's records
             // both sign before either publishes: Alice's command is older
             ObjectNode fromAlice = aliceCli.sign(CommandKind.ENROLL, "fleet", person("Ada (Alice)"),
                     Duration.ofMinutes(5));
@@ -57,15 +58,22 @@ class ConcurrentAdminsTest {
             // ...and a door that connects later picks the same winner from the retained records
             late.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!a.state().equals(late.state()) && System.nanoTime() < deadline) {
+            while (!a.syncedState().equals(late.syncedState()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals(a.state(), late.state());
+            assertEquals(a.syncedState(), late.syncedState());
             assertEquals("Ada (Bob)", late.gallery.nameOf("ada"));
             // Bob's winning record is still retained; Alice did not clear it
             JsonNode current = bobCli.currentRecord("ada");
             assertEquals(fromBob.get("id").asText(), current.get("id").asText());
             assertFalse(current.get("body").get("display_name").asText().contains("Alice"));
+            // the manifest Alice published last names Bob's newer change as ada's head, not her own
+            try (Subscriber manifest = new Subscriber(broker.uri(), "manifest-" + kind, "facegate/fleet/manifest")) {
+                assertTrue(manifest.await(l -> !l.isEmpty(), 10_000), "a retained manifest");
+                JsonNode m = manifest.all().get(0);
+                assertEquals(AdminKeys.keyId(alice.getPublic()), m.get("key_id").asText());
+                assertEquals(fromBob.get("id").asText(), m.get("heads").get("ada").get("id").asText(), m.toString());
+            }
         }
     }
 
@@ -74,8 +82,8 @@ class ConcurrentAdminsTest {
         b.put("person_id", "ada");
         b.put("display_name", name);
         b.putArray("groups").add("staff");
-        b.putArray("templates").add(TestGallery.encode(List.of(TestGallery.embed(TestDoor.photo(1, 80)))).get(0));
-        b.put("model_sha256", TestGallery.MODEL_SHA256);
+        b.putArray("templates").add(TestGallery.template(1));
+        b.put("model_sha256", TestGallery.modelSha256());
         return b;
     }
 }

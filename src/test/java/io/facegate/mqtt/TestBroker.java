@@ -111,8 +111,22 @@ public abstract class TestBroker implements AutoCloseable {
             this(dir, port -> List.of("listener " + port + " 127.0.0.1", "allow_anonymous true"));
         }
 
+        /** A plain Mosquitto with {@code settings} (e.g. queue limits) overriding the defaults below; started. */
+        static Mosquitto withSettings(Path dir, List<String> settings) throws IOException {
+            Assumptions.assumeTrue(mosquittoPath() != null, "mosquitto is not on the PATH; test skipped");
+            Mosquitto m = new Mosquitto(dir, port -> List.of("listener " + port + " 127.0.0.1",
+                    "allow_anonymous true"), settings);
+            m.start();
+            return m;
+        }
+
         /** A Mosquitto whose listeners and security come from {@code listeners} (given the free port). */
         Mosquitto(Path dir, java.util.function.IntFunction<List<String>> listeners) throws IOException {
+            this(dir, listeners, List.of());
+        }
+
+        Mosquitto(Path dir, java.util.function.IntFunction<List<String>> listeners, List<String> settings)
+                throws IOException {
             super(dir);
             Files.createDirectories(dir.resolve("mosquitto-data"));
             Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
@@ -127,6 +141,7 @@ public abstract class TestBroker implements AutoCloseable {
                     "log_dest stderr",
                     "log_type error",
                     "log_type warning",
+                    String.join("\n", settings), // later lines win in a Mosquitto configuration
                     ""));
         }
 

@@ -2,12 +2,14 @@ package io.facegate.mqtt;
 
 import io.facegate.config.MqttConfig;
 
+import io.facegate.TestData;
+
 import java.awt.Color;
-import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -16,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One door for integration tests: a real {@link TestGallery} on SQLite behind a real {@link MqttDoor}. */
+/**
+ * One door for integration tests: the production command handler, gallery and door controller
+ * ({@link TestGallery}) behind a real {@link MqttDoor}.
+ */
 final class TestDoor implements AutoCloseable {
     final String id;
     final TestGallery gallery;
@@ -29,12 +34,12 @@ final class TestDoor implements AutoCloseable {
     TestDoor(String uri, String id, Path dir, List<KeyPair> admins, int maxCommandBytes,
              MqttConfig.HomeAssistant ha) throws Exception {
         this.id = id;
-        this.gallery = new TestGallery(dir.resolve(id + "-gallery.db"));
+        this.gallery = new TestGallery(dir, id);
         List<String> keys = admins.stream()
                 .map(k -> Base64.getEncoder().encodeToString(k.getPublic().getEncoded())).toList();
         MqttConfig cfg = new MqttConfig(true, uri, id, "facegate", null, null, null, null, null, 5, 100L, 1000L,
                 dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha);
-        this.mqtt = new MqttDoor(cfg, gallery, DeviceHealth::unknown, Clock.systemUTC());
+        this.mqtt = new MqttDoor(cfg, gallery.actions, DeviceHealth::unknown, Clock.systemUTC());
     }
 
     TestDoor start() {
@@ -53,7 +58,7 @@ final class TestDoor implements AutoCloseable {
         return this;
     }
 
-    /** Gallery content hash, persons, sync version and heads hash: what "same gallery" means in the tests. */
+    /** Gallery content hash, persons, sync version and heads hash: "nothing changed" on one door. */
     Map<String, Object> state() {
         GalleryState g = gallery.galleryState();
         CommandLedger.SyncState s = mqtt.syncState();
@@ -61,23 +66,52 @@ final class TestDoor implements AutoCloseable {
                 "heads_hash", s.headsHash());
     }
 
+    /**
+     * What "same gallery" means across doors: the persons with their names, sync version and heads hash. Not the
+     * content hash: DaemonActions stamps templates from a fleet record with each door's own clock, and the
+     * gallery's content hash covers that time, so two doors holding the same records report different hashes.
+     */
+    Map<String, Object> syncedState() {
+        CommandLedger.SyncState s = mqtt.syncState();
+        Map<String, String> names = new java.util.TreeMap<>();
+        for (String p : gallery.personIds()) {
+            names.put(p, gallery.nameOf(p));
+        }
+        return Map.of("persons", names, "version", s.version(), "heads_hash", s.headsHash());
+    }
+
     @Override
-    public void close() throws java.sql.SQLException {
+    public void close() {
         mqtt.close();
         gallery.close();
     }
 
-    /** A synthetic face-sized PNG with real contrast; {@code seed} varies the picture. */
-    static byte[] photo(int seed, int size) {
-        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setPaint(new GradientPaint(0, 0, new Color(seed * 37 % 256, 40, 90), size, size,
-                new Color(230, seed * 91 % 256, 20)));
-        g.fillRect(0, 0, size, size);
-        g.setColor(Color.BLACK);
-        g.fillOval(size / 4, size / 4 + seed % 7, size / 2, size / 2);
-        g.dispose();
-        return png(img);
+    /**
+     * A real face photo (the bbt set's tight 150x150 crops, about 15 KB): {@code seed} 0-7 are eight different
+     * people to the enroller's duplicate check. Skipped, saying why, when the photos are absent.
+     */
+    static byte[] photo(int seed) {
+        Path set = TestData.faces("bbt");
+        try (var people = Files.list(set)) {
+            List<Path> dirs = people.filter(Files::isDirectory).sorted().toList();
+            return Files.readAllBytes(dirs.get(Math.floorMod(seed, dirs.size())).resolve("1.png"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A real face photo shrunk to {@code size} pixels: a face too small for the enrollment gates. */
+    static byte[] tiny(int seed, int size) {
+        try {
+            BufferedImage src = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(photo(seed)));
+            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.drawImage(src, 0, 0, size, size, null);
+            g.dispose();
+            return png(img);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static byte[] flat(int size) {

@@ -6,7 +6,7 @@ import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 
-/** Lets tests of other packages (the CLI) run a {@link TestDoor}. */
+/** Lets tests of other packages (the CLI) run a {@link TestDoor}: the production handler behind a real MqttDoor. */
 public final class TestDoorAccess implements AutoCloseable {
     private final TestDoor door;
 
@@ -19,8 +19,9 @@ public final class TestDoorAccess implements AutoCloseable {
         return new TestDoorAccess(new TestDoor(uri, id, dir, List.of(verifyOnly), 1 << 20).start().awaitConnected());
     }
 
+    /** A real face photo; seeds 0-7 are different people. */
     public static byte[] photo(int seed) {
-        return TestDoor.photo(seed, 96);
+        return TestDoor.photo(seed);
     }
 
     public String contentHash() {
@@ -35,12 +36,17 @@ public final class TestDoorAccess implements AutoCloseable {
         return door.gallery.nameOf(id);
     }
 
+    /** The production door controller's state: true while the relay holds the door unlocked. */
+    public boolean unlocked() {
+        return door.gallery.unlocked();
+    }
+
     public void event(String type) {
         door.mqtt.publish(EventMessage.Draft.of(type, Instant.now(), null, null, "test"));
     }
 
     @Override
-    public void close() throws java.sql.SQLException {
+    public void close() {
         door.close();
     }
 }
