@@ -1,6 +1,7 @@
 package io.facegate.daemon;
 
 import io.facegate.TestData;
+import io.facegate.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,23 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RunSigtermTest {
     private static final int ROUNDS = 2;
-    /**
-     * The daemon as installed: the packaged jar with its lib/ folder. (Started with the test class path on its
-     * command line, about 5 000 characters, the child JVM segfaults inside ONNX Runtime's environment creation
-     * even without any signal; so does {@code java -Dpad=<4000 characters> -jar facegate.jar run}: a separate
-     * problem, reported, that would hide this one.)
-     */
-    private static final Path FACEGATE_JAR = Path.of("target/facegate.jar");
 
     @Test
     void sigtermDuringStartUpAndWhileDetectingStopsInOrderWithStatusZero(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(FACEGATE_JAR),
-                FACEGATE_JAR + " not built: run mvn package -DskipTests first (this test runs the installed daemon)");
         Path faces = TestData.faces("deepface").resolve("p01");
         Path config = Files.writeString(tmp.resolve("facegate.yml"), String.join("\n",
                 "vision: {models_dir: '" + TestData.models() + "'}",
                 "gallery: {data_dir: '" + tmp.resolve("data") + "'}",
-                "door: {provider: mock}",
+                "door: {provider: mock, modes_path: '" + tmp.resolve("door.modes") + "'}",
                 "camera: {type: folder, path: '" + faces + "', fps: 30, loop: true, realtime: true}",
                 "mqtt: {enabled: false, state_path: '" + tmp.resolve("data/mqtt.db") + "'}", ""));
         for (int round = 0; round < ROUNDS; round++) {
@@ -49,14 +41,17 @@ class RunSigtermTest {
         }
     }
 
-    private static List<String> javaCommand(Path config) {
+    private static List<String> javaCommand(Path config) throws java.io.IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
         String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
         if (cache != null) {
             cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         }
-        cmd.addAll(List.of("-jar", FACEGATE_JAR.toString(), "run", "--config", config.toString()));
+        // the classes under test, through a manifest-only jar: the test class path on the command line (about
+        // 5,000 characters) makes ONNX Runtime crash the child JVM (see TestData.classPathJar)
+        cmd.addAll(List.of("-cp", TestData.classPathJar(config.getParent()).toString(), Main.class.getName(), "run",
+                "--config", config.toString()));
         return cmd;
     }
 
@@ -86,12 +81,10 @@ class RunSigtermTest {
     /** A camera gone for good: {@code run} exits non-zero (3) after give_up_after_ms, so that systemd restarts it. */
     @Test
     void runExitsNonZeroWhenTheCameraIsGoneForGood(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(FACEGATE_JAR),
-                FACEGATE_JAR + " not built: run mvn package -DskipTests first (this test runs the installed daemon)");
         Path config = Files.writeString(tmp.resolve("facegate.yml"), String.join("\n",
                 "vision: {models_dir: '" + TestData.models() + "'}",
                 "gallery: {data_dir: '" + tmp.resolve("data") + "'}",
-                "door: {provider: mock}",
+                "door: {provider: mock, modes_path: '" + tmp.resolve("door.modes") + "'}",
                 "pipeline: {give_up_after_ms: 2000}",
                 "camera: {type: stream, url: 'rtsp://127.0.0.1:9/none', open_timeout_ms: 1000, read_timeout_ms: 1000,"
                         + " reconnect_initial_ms: 100, reconnect_max_ms: 200}",

@@ -1,5 +1,6 @@
 package io.facegate.mqtt;
 
+import io.facegate.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +53,7 @@ class CrashRecoveryTest {
             cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                     .filter(a -> a.startsWith("--add-modules") || a.startsWith("-D") || a.startsWith("-Xmx"))
                     .toList());
-            cmd.addAll(List.of("-cp", manifestJar(dir).toString(), ChildDoorMain.class.getName(), uri,
+            cmd.addAll(List.of("-cp", TestData.classPathJar(dir).toString(), ChildDoorMain.class.getName(), uri,
                     dir.toString(), Base64.getEncoder().encodeToString(admin.getPublic().getEncoded())));
             process = new ProcessBuilder(cmd)
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile()))
@@ -80,27 +81,6 @@ class CrashRecoveryTest {
                 process.destroyForcibly();
                 throw new AssertionError("child door did not start; its log:\n" + childLog(dir));
             }
-        }
-
-        /**
-         * A jar holding only a manifest class path: ONNX Runtime crashes the JVM (SIGSEGV) when java.class.path is
-         * longer than about 4,000 characters (see pom.xml), which the test class path listed after -cp exceeds.
-         */
-        static Path manifestJar(Path dir) throws IOException {
-            StringBuilder cp = new StringBuilder();
-            for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                if (!e.isBlank()) {
-                    cp.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
-                }
-            }
-            java.util.jar.Manifest m = new java.util.jar.Manifest();
-            m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-            m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, cp.toString().trim());
-            Path jar = dir.resolve("child-classpath.jar");
-            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
-                out.flush();
-            }
-            return jar;
         }
 
         static String childLog(Path dir) {

@@ -65,7 +65,8 @@ class ReplySignatureTest {
             assertTrue(replies.get(0).get("ok").asBoolean(), replies.toString());
             assertEquals(AdminKeys.keyId(AdminKeys.readPublic(dir.resolve("door-1.pub"))),
                     replies.get(0).get("key_id").asText());
-            assertEquals(1, door.gallery.doorLog().size(), door.gallery.doorLog().toString());
+            assertEquals(1, door.gallery.doorLog().stream().filter(l -> l.startsWith("UNLOCKED")).count(),
+                    "the door opened once: " + door.gallery.doorLog());
             forger.disconnect();
         }
     }

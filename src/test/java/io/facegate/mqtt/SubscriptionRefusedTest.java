@@ -80,7 +80,7 @@ class SubscriptionRefusedTest {
 
     @Test
     void aSubscriptionRefusedOnALiveConnectionWithdrawsOnline() throws Exception {
-        AtomicBoolean denyGallery = new AtomicBoolean(false);
+        AtomicBoolean denyFleet = new AtomicBoolean(false);
         IAuthorizatorPolicy acl = new IAuthorizatorPolicy() {
             @Override
             public boolean canWrite(Topic topic, String user, String client) {
@@ -89,7 +89,7 @@ class SubscriptionRefusedTest {
 
             @Override
             public boolean canRead(Topic topic, String user, String client) {
-                return !(denyGallery.get() && topic.toString().startsWith("facegate/fleet/gallery/"));
+                return !(denyFleet.get() && topic.toString().startsWith("facegate/fleet/"));
             }
         };
         int port = EmbeddedBroker.freePort();
@@ -101,18 +101,18 @@ class SubscriptionRefusedTest {
              AdminClient cli = new AdminClient(uri, AdminClient.plainOptions(), "facegate", admin.getPrivate(),
                      admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
             door.awaitConnected();
-            denyGallery.set(true);
-            // sync_gallery makes the door subscribe to the gallery records again: the broker now refuses that.
+            denyFleet.set(true);
+            // sync_gallery makes the door subscribe to the fleet manifest again: the broker now refuses that.
             // The door may drop the connection before its reply goes out: the admin then sees a timeout.
             cli.send(cli.sign(CommandKind.SYNC_GALLERY, "door-1", JsonNodeFactory.instance.objectNode(),
                     Duration.ofMinutes(1)), Set.of("door-1"), Duration.ofSeconds(1));
             await(() -> String.valueOf(door.mqtt.healthMessage().get("last_error"))
-                    .contains("facegate/fleet/gallery/#"), "last_error names the refused topic: "
+                    .contains("facegate/fleet/manifest"), "last_error names the refused topic: "
                     + door.mqtt.healthMessage().get("last_error"));
             assertFalse(door.mqtt.connected(), "online withdrawn");
 
-            denyGallery.set(false);
-            await(door.mqtt::connected, "back online once the gallery records may be read again");
+            denyFleet.set(false);
+            await(door.mqtt::connected, "back online once the fleet topics may be read again");
         } finally {
             broker.stopServer();
         }
