@@ -205,6 +205,10 @@ install_release() {
         cp -R "$OPT/releases/$old/models/." "$tmp/models/"
         info "models reused from release $old"
     fi
+    # the default pack's score calibration travels with the release (the door derives its threshold from it)
+    if [ ! -f "$tmp/models/calibration.json" ] && [ -f "$REPO/models/calibration.json" ]; then
+        cp "$REPO/models/calibration.json" "$tmp/models/"
+    fi
     if ! ls "$tmp/models/"*.onnx >/dev/null 2>&1; then
         info "warning: release $name has no *.onnx models; pass --models DIR (recognition cannot start without them)"
     fi

@@ -1,5 +1,8 @@
 package io.facegate.cli;
 
+import io.facegate.access.DecisionRule;
+import io.facegate.access.ScoreCalibration;
+import io.facegate.config.FacegateConfig;
 import io.facegate.gallery.GalleryExport;
 import io.facegate.gallery.GalleryStore;
 import io.facegate.gallery.Person;
@@ -47,13 +50,30 @@ public final class GalleryCommand implements Runnable {
         public Integer call() {
             try (GalleryStore s = open()) {
                 List<Person> ps = s.persons();
+                int templates = 0;
                 for (Person p : ps) {
+                    int t = s.templateCount(p.id());
+                    templates += t;
                     System.out.printf("%-24s %-28s %-8s templates=%d groups=%s%n", p.id(), p.displayName(),
-                            p.enabled() ? "enabled" : "DISABLED", s.templateCount(p.id()), String.join(",", p.groups()));
+                            p.enabled() ? "enabled" : "DISABLED", t, String.join(",", p.groups()));
                 }
                 System.out.printf("%d people, gallery version %d, content hash %s%n", ps.size(), s.version(),
                         s.contentHash());
+                System.out.println("the door's rule: " + rule(templates));
                 return 0;
+            }
+        }
+
+        /** What the door makes of this gallery's size: its threshold, expected FPIR and FNIR, any capacity warning. */
+        private String rule(int templates) {
+            try {
+                FacegateConfig cfg = options.facegate();
+                DecisionRule rule = new DecisionRule(cfg.access(), ScoreCalibration.read(
+                        cfg.access().calibrationIn(cfg.vision().modelsDir())));
+                return rule.describe(templates) + rule.capacityWarning(templates).map(w -> "\nWARNING: " + w)
+                        .orElse("");
+            } catch (RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
             }
         }
     }

@@ -2,6 +2,8 @@ package io.facegate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facegate.config.ConfigException;
+import io.facegate.config.ConfigLoader;
+import io.facegate.config.FacegateConfig;
 import io.facegate.config.GalleryConfig;
 import io.facegate.config.Yaml;
 import picocli.CommandLine.Option;
@@ -18,6 +20,11 @@ public final class GalleryOptions {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Gallery data directory (overrides gallery.data_dir; default /var/lib/facegate).")
     Path dataDir;
+
+    /** The whole configuration the gallery section came from (the defaults without --config). */
+    public FacegateConfig facegate() {
+        return config == null ? FacegateConfig.defaults() : ConfigLoader.load(config);
+    }
 
     public GalleryConfig gallery() {
         GalleryConfig c = GalleryConfig.defaults();

@@ -175,7 +175,7 @@ final class DaemonActions implements DeviceActions {
             return CommandResult.error("bad_request", "unlock for 1 ms to " + doorConfig.maxUnlockMs() + " ms");
         }
         return door.unlockFor(duration, by) ? CommandResult.ok("unlocked for " + duration.toMillis() + " ms")
-                : CommandResult.error("refused", "the door refused to unlock (lockdown or not running)");
+                : CommandResult.error("refused", "the door refused to unlock (lockdown, a door fault, or not running: see its door state)");
     }
 
     @Override
