@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
 import io.facegate.gallery.Person;
 
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -58,7 +57,7 @@ public record FleetManifest(String id, Instant issuedAt, String keyId, Map<Strin
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(key);
-            s.update(signedBytes(m));
+            s.update(SignedCommand.signedBytes(DOMAIN, m));
             m.put("sig", Base64.getEncoder().encodeToString(s.sign()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("signing the manifest failed: " + e.getMessage(), e);
@@ -92,7 +91,7 @@ public record FleetManifest(String id, Instant issuedAt, String keyId, Map<Strin
                     + "', not an admin key of this door");
         }
         JsonNode sig = m.get("sig");
-        if (sig == null || !sig.isTextual() || !verifies(m, sig.asText(), key)) {
+        if (sig == null || !sig.isTextual() || !SignedCommand.verifies(DOMAIN, m, sig.asText(), key)) {
             throw new IllegalArgumentException("manifest " + id + ": signature does not verify with key " + keyId);
         }
         Instant issued = instant(m.get("issued_at"), "manifest " + id + " issued_at");
@@ -151,28 +150,6 @@ public record FleetManifest(String id, Instant issuedAt, String keyId, Map<Strin
         for (CommandLedger.Head h : heads) {
             out.merge(h.personId(), h, FleetManifest::newer);
         }
-        return out;
-    }
-
-    private static boolean verifies(JsonNode m, String sig, PublicKey key) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update(signedBytes(m));
-            return s.verify(Base64.getDecoder().decode(sig));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static byte[] signedBytes(JsonNode m) {
-        ObjectNode copy = ((ObjectNode) m).deepCopy();
-        copy.remove("sig");
-        byte[] canon = SignedCommand.canonical(copy);
-        byte[] domain = DOMAIN.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[domain.length + canon.length];
-        System.arraycopy(domain, 0, out, 0, domain.length);
-        System.arraycopy(canon, 0, out, domain.length, canon.length);
         return out;
     }
 

@@ -65,22 +65,35 @@ public final class SignedCommand {
         if (sig == null || !sig.isTextual()) {
             return false;
         }
+        return verifies(DOMAIN, env, sig.asText(), key);
+    }
+
+    /**
+     * Whether {@code sigBase64} is an Ed25519 signature by {@code key} of {@link #signedBytes(String, JsonNode)}:
+     * commands, replies and fleet manifests each sign under their own domain tag, so one can never pass as another.
+     */
+    static boolean verifies(String domainTag, JsonNode node, String sigBase64, PublicKey key) {
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initVerify(key);
-            s.update(signedBytes(env));
-            return s.verify(Base64.getDecoder().decode(sig.asText()));
+            s.update(signedBytes(domainTag, node));
+            return s.verify(Base64.getDecoder().decode(sigBase64));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
         }
     }
 
-    /** The exact bytes signed: domain tag plus canonical JSON of everything but {@code sig}. */
+    /** The exact bytes a command signs: domain tag plus canonical JSON of everything but {@code sig}. */
     public static byte[] signedBytes(JsonNode env) {
-        ObjectNode copy = ((ObjectNode) env).deepCopy();
+        return signedBytes(DOMAIN, env);
+    }
+
+    /** {@code domainTag} followed by the canonical JSON of everything in {@code node} but {@code sig}. */
+    static byte[] signedBytes(String domainTag, JsonNode node) {
+        ObjectNode copy = ((ObjectNode) node).deepCopy();
         copy.remove("sig");
         byte[] canon = canonical(copy);
-        byte[] domain = DOMAIN.getBytes(StandardCharsets.UTF_8);
+        byte[] domain = domainTag.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[domain.length + canon.length];
         System.arraycopy(domain, 0, out, 0, domain.length);
         System.arraycopy(canon, 0, out, domain.length, canon.length);

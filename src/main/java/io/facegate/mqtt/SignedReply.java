@@ -3,7 +3,6 @@ package io.facegate.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -28,7 +27,7 @@ public final class SignedReply {
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(deviceKey.getPrivate());
-            s.update(signedBytes(reply));
+            s.update(SignedCommand.signedBytes(DOMAIN, reply));
             reply.put("sig", Base64.getEncoder().encodeToString(s.sign()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("signing the reply failed: " + e.getMessage(), e);
@@ -41,24 +40,6 @@ public final class SignedReply {
         if (!reply.isObject() || sig == null || !sig.isTextual()) {
             return false;
         }
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(doorKey);
-            s.update(signedBytes(reply));
-            return s.verify(Base64.getDecoder().decode(sig.asText()));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static byte[] signedBytes(JsonNode reply) {
-        ObjectNode copy = ((ObjectNode) reply).deepCopy();
-        copy.remove("sig");
-        byte[] canon = SignedCommand.canonical(copy);
-        byte[] domain = DOMAIN.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[domain.length + canon.length];
-        System.arraycopy(domain, 0, out, 0, domain.length);
-        System.arraycopy(canon, 0, out, domain.length, canon.length);
-        return out;
+        return SignedCommand.verifies(DOMAIN, reply, sig.asText(), doorKey);
     }
 }
