@@ -36,7 +36,8 @@ import java.util.function.BooleanSupplier;
  * <h2>Checks on a match, in this order</h2>
  * liveness (mean live probability over the fused frames, when enabled; NaN fails) &rarr; SPOOF_SUSPECTED;
  * person no longer in the directory &rarr; UNKNOWN_FACE, or GALLERY_DEGRADED when the gallery cannot vouch for them
- * (a change of theirs could not be committed, or the gallery could not be re-read); disabled &rarr; PERSON_DISABLED; before validFrom
+ * (a change of theirs could not be committed, or the gallery could not be re-read); disabled &rarr;
+ * PERSON_DISABLED; before validFrom
  * &rarr; NOT_YET_VALID; at or after validUntil &rarr; EXPIRED; outside the group schedule &rarr;
  * OUTSIDE_SCHEDULE; lockdown &rarr; LOCKDOWN (so LOCKDOWN means "would have been let in"). Then the cooldown:
  * the same person granted less than {@code cooldown_ms} ago while the door is still open or unlocked is not

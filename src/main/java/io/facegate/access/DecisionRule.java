@@ -44,7 +44,8 @@ public final class DecisionRule {
     public DecisionRule(AccessConfig config, ScoreCalibration calibration) {
         this.cfg = Objects.requireNonNull(config, "config");
         this.calibration = Objects.requireNonNull(calibration, "calibration");
-        this.minNorm = config.minNormRatio() > 0 ? config.minNormRatio() * calibration.normQuantile(MEDIAN) : Double.NaN;
+        this.minNorm = config.minNormRatio() > 0 ? config.minNormRatio() * calibration.normQuantile(MEDIAN)
+                : Double.NaN;
     }
 
     /**

@@ -6,9 +6,10 @@ package io.facegate.config;
  * @param minFacePx        faces narrower than this (pixels) are ignored: too small to recognise reliably
  * @param embedIntervalMs  once the access policy has decided about a track, its face is embedded at most this
  *                         often (enough to notice another face taking the track over); until then every processed
- *                         frame is embedded, so a decision takes only {@code access.vote_k} consecutive frames
+ *                         frame is embedded, so a decision can come after {@code access.min_frames} good frames
  * @param trackSameFaceMin a track whose new embedding has a cosine below this against its previous one is split:
- *                         another person has stepped into the same place, and votes must not carry over
+ *                         another person has stepped into the same place, and no frame of theirs may be fused
+ *                         with the previous face's
  * @param trackIouMin      least overlap (IoU) for a box to continue a track from the previous frame
  * @param trackExpireMs    a track not seen for this long ends (its votes and state are forgotten)
  * @param metricsWindow    how many recent samples each stage latency percentile is computed over
