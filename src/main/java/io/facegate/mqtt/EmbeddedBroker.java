@@ -28,9 +28,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(dataDir, freePort());
     }
 
-    /** Starts a broker on {@code port} (a restart on the same port and data finds its sessions again). */
-    public static EmbeddedBroker start(Path dataDir, int port) {
-        EmbeddedBroker broker = new EmbeddedBroker(port);
+    /** The one Moquette configuration: loopback only, anonymous, sessions persisted under {@code dataDir}. */
+    static Properties config(Path dataDir, int port) {
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", Integer.toString(port));
@@ -40,8 +39,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("persistence_enabled", "true");
         p.setProperty("data_path", dataDir.resolve("broker").toString());
         p.setProperty("netty.mqtt.message_size", Integer.toString(8 * 1024 * 1024));
+        return p;
+    }
+
+    /** Starts a broker on {@code port} (a restart on the same port and data finds its sessions again). */
+    public static EmbeddedBroker start(Path dataDir, int port) {
+        EmbeddedBroker broker = new EmbeddedBroker(port);
         try {
-            broker.server.startServer(new MemoryConfig(p));
+            broker.server.startServer(new MemoryConfig(config(dataDir, port)));
         } catch (IOException e) {
             throw new UncheckedIOException("embedded MQTT broker did not start: " + e.getMessage(), e);
         }

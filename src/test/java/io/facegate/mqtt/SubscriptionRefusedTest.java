@@ -18,7 +18,6 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +51,7 @@ class SubscriptionRefusedTest {
         };
         int port = EmbeddedBroker.freePort();
         Server broker = new Server();
-        broker.startServer(new MemoryConfig(props(port)), null, null, null, acl);
+        broker.startServer(new MemoryConfig(EmbeddedBroker.config(dir, port)), null, null, null, acl);
         String uri = "tcp://127.0.0.1:" + port;
         List<String> status = new CopyOnWriteArrayList<>();
         try (MqttClient watcher = new MqttClient(uri, "watcher", new MemoryPersistence())) {
@@ -94,7 +93,7 @@ class SubscriptionRefusedTest {
         };
         int port = EmbeddedBroker.freePort();
         Server broker = new Server();
-        broker.startServer(new MemoryConfig(props(port)), null, null, null, acl);
+        broker.startServer(new MemoryConfig(EmbeddedBroker.config(dir, port)), null, null, null, acl);
         String uri = "tcp://127.0.0.1:" + port;
         KeyPair admin = AdminKeys.generate();
         try (TestDoor door = new TestDoor(uri, "door-1", dir, List.of(admin), 1 << 20).start();
@@ -163,18 +162,6 @@ class SubscriptionRefusedTest {
                 + "\"roles\":[{\"rolename\":\"door\",\"acls\":[{\"acltype\":\"subscribePattern\","
                 + "\"topic\":\"facegate/door-1/cmd\",\"priority\":0,\"allow\":" + allowCommands + "}]}],"
                 + "\"anonymousGroup\":\"anon\"}";
-    }
-
-    private Properties props(int port) {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", Integer.toString(port));
-        p.setProperty("websocket_port", "disabled");
-        p.setProperty("allow_anonymous", "true");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", dir.resolve("broker").toString());
-        return p;
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
