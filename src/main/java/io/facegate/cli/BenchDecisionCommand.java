@@ -41,9 +41,9 @@ import java.util.concurrent.Callable;
  * hardware is needed and no door moves). Prints JSON.
  */
 @Command(name = "decision", mixinStandardHelpOptions = true,
-        description = "Measure decision latency: last frame's embedding -> access policy (fusion, gallery search,"
-                + " rule) -> door controller -> relay output switched (Pi4J mock provider). Prints median, p90, p99"
-                + " in microseconds as JSON.")
+        description = {"Measure decision latency: last frame's embedding -> access policy (fusion, gallery search,"
+                + " rule) -> door controller -> relay output switched (Pi4J mock provider).",
+                "Prints median, p90, p99 in microseconds as JSON."})
 public final class BenchDecisionCommand implements Callable<Integer> {
 
     @Option(names = "--iterations", defaultValue = "20000", description = "measured decisions (default: ${DEFAULT-VALUE})")

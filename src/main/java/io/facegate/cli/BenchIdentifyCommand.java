@@ -14,10 +14,10 @@ import java.util.concurrent.Callable;
 
 /** {@code facegate bench identify}: open-set 1:N accuracy on a folder of people, by the door's own rule. */
 @Command(name = "identify", mixinStandardHelpOptions = true,
-        description = {"Open-set identification on DIR/<person>/<photo>: people sorted by folder name, the 1st,"
-                + " 3rd, 5th... enrolled (quality gates included) with their first K photos, the others strangers;"
-                + " every other photo is a probe. Judged by the door's decision rule (threshold for this gallery's"
-                + " size from access.target_fpir, margin, quality gates): FPIR and FNIR at that threshold, FNIR at"
+        description = {"Open-set identification on photos DIR/<person>/<photo>, judged by the door's decision rule.",
+                "People sorted by folder name, the 1st, 3rd, 5th... enrolled (quality gates included) with their"
+                + " first K photos, the others strangers; every other photo is a probe. The rule (threshold for this"
+                + " gallery's size from access.target_fpir, margin, quality gates): FPIR and FNIR at that threshold, FNIR at"
                 + " FPIR 1e-2 and 1e-3, and an identification DET plot."})
 public final class BenchIdentifyCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "folder of <person>/<photo>")

@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
  * measures throughput (frames processed per second when a new frame is always waiting); an optional soak loops the visits for many frames and watches resident memory.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = {"End-to-end benchmark through the daemon: DIR/<person>/<photo>, the 1st, 3rd, ... people",
-                "enrolled with their first 2 photos, the others strangers, every other photo a visit."})
+        description = {"End-to-end benchmark through the daemon on photos DIR/<person>/<photo>.",
+                "The 1st, 3rd, ... people are enrolled with their first 2 photos, the others are strangers, every"
+                        + " other photo is a visit."})
 public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--faces", required = true, paramLabel = "DIR", description = "Folder of <person>/<photo>.")
     Path faces;

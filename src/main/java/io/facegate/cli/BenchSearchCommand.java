@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = {"Times 1:N search over random normalised templates in one run: the SIMD matcher, a plain"
                 + " scalar loop over the same data, and a sequential SIMD read of the same bytes (the memory"
-                + " bandwidth bound). Medians over interleaved rounds after a warm-up.",
+                + " bandwidth bound).",
+                "Medians over interleaved rounds after a warm-up.",
                 "Needs: java --add-modules jdk.incubator.vector"})
 public final class BenchSearchCommand implements Callable<Integer> {
     @Option(names = "--templates", required = true, description = "number of templates, e.g. 100000")

@@ -33,8 +33,8 @@ import java.util.concurrent.Callable;
  * reports verification accuracy and per-stage latency.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verification accuracy (AUC, EER, TAR at FAR) and per-stage latency on a folder of",
-                "DIR/<person>/<photo>. Every pair of photos is scored; a photo without a face scores -1."})
+        description = {"Verification accuracy (AUC, EER, TAR at FAR) and per-stage latency on a folder of"
+                + " DIR/<person>/<photo>.", "Every pair of photos is scored; a photo without a face scores -1."})
 public final class BenchVerifyCommand implements Callable<Integer> {
     static final String[] STAGES = {"decode", "detect", "landmarks", "align", "embed", "liveness", "total"};
     private static final int WARMUP_PHOTOS = 3;

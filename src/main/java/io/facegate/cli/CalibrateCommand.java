@@ -27,8 +27,8 @@ import java.util.concurrent.Callable;
  * labelled photos and writes the {@link ScoreCalibration} the decision rule turns into thresholds.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = {"Score calibration of the installed embedding model from labelled photos DIR/<person>/<photo>:"
-                + " every pair of photos of different people is an impostor pair, of the same person a genuine one."
+        description = {"Score calibration of the installed embedding model from labelled photos DIR/<person>/<photo>.",
+                "Every pair of photos of different people is an impostor pair, of the same person a genuine one."
                 + " Writes calibration.json beside the models (or --out), which the door and every benchmark turn"
                 + " into a threshold for access.target_fpir and the gallery's size. More people make a better tail:"
                 + " use hundreds of identities where you can."})

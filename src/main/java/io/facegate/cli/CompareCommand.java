@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare the largest face in two photos: cosine similarity and the door's verdict, with the"
-                + " second photo as a one-person gallery (threshold from access.target_fpir, quality gates)."
-                + " Exit status 0: same person, 1: not, 2: no verdict (no face, unreadable photo)."})
+                + " second photo as a one-person gallery (threshold from access.target_fpir, quality gates).",
+                "Exit status 0: same person, 1: not, 2: no verdict (no face, unreadable photo)."})
 public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A", description = "First photo.")
     Path first;

@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shown live.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the real door pipeline on a camera made of photos, with an embedded MQTT broker and a",
-                "mock door relay, and show who walked up, each decision, the door and the events published.",
+        description = {"Run the real door pipeline on a camera made of photos, with an embedded MQTT broker and a"
+                + " mock door relay, and show who walked up, each decision, the door and the events published.",
                 "Default photos: the group photos installed by models/fetch (every other face enrolled)."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--faces", paramLabel = "DIR",

@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
 /** {@code facegate enroll}: adds people to the gallery from photos, through the quality gates. */
 @Command(name = "enroll", mixinStandardHelpOptions = true,
         description = {"Enrolls a person from one or more photos, or every sub-folder of a folder (one per person,"
-                + " the folder name is the person id and name). Each photo passes the quality gates (one face, large"
-                + " enough, sharp, facing the camera, decodable, within the pixel limit) and the duplicate check;"
+                + " the folder name is the person id and name).",
+                "Each photo passes the quality gates (one face, large enough, sharp, facing the camera, decodable, within the pixel limit) and the duplicate check;"
                 + " refused photos are listed with the reason. Photos are never stored, only templates.",
                 "Exit status: 0 when every photo was accepted, 1 when some were refused, 2 on errors."})
 public final class EnrollCommand implements Callable<Integer> {
