@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.MqttConfig;
+import io.facegate.gallery.TemplateCodec;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
@@ -22,8 +23,6 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -154,11 +153,11 @@ public final class BenchMqttCommand implements Callable<Integer> {
         List<Double> ms = new ArrayList<>();
         try (AdminClient cli = new AdminClient(broker, new MqttConnectOptions(), "facegate-bench", admin.getPrivate(),
                 admin.getPublic(), doorKeys, Clock.systemUTC())) {
-            ByteBuffer tb = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+            float[] t = new float[dim];
             for (int i = 0; i < dim; i++) {
-                tb.putFloat((float) Math.sin(i));
+                t[i] = (float) Math.sin(i);
             }
-            String template = Base64.getEncoder().encodeToString(tb.array());
+            String template = TemplateCodec.toBase64(t);
             for (int i = 0; i < enrolls; i++) {
                 ObjectNode b = JsonNodeFactory.instance.objectNode();
                 b.put("person_id", "p" + i);
@@ -226,9 +225,7 @@ public final class BenchMqttCommand implements Callable<Integer> {
                 for (EnrollRequest r : persons.values()) {
                     md.update((r.personId() + "\u0000" + r.displayName() + "\u0000").getBytes());
                     for (float[] t : r.templates()) {
-                        ByteBuffer b = ByteBuffer.allocate(t.length * 4);
-                        b.asFloatBuffer().put(t);
-                        md.update(b.array());
+                        md.update(TemplateCodec.toBytes(t));
                     }
                 }
                 return new GalleryState(persons.size(), HexFormat.of().formatHex(md.digest()));

@@ -8,6 +8,7 @@ import io.facegate.gallery.GalleryException;
 import io.facegate.gallery.GalleryWriteException;
 import io.facegate.gallery.Person;
 import io.facegate.gallery.Template;
+import io.facegate.gallery.TemplateCodec;
 import io.facegate.mqtt.CommandResult;
 import io.facegate.mqtt.DeviceActions;
 import io.facegate.mqtt.EnrollRequest;
@@ -15,12 +16,9 @@ import io.facegate.mqtt.GalleryState;
 import io.facegate.mqtt.PersonUpdate;
 import io.facegate.vision.FacePipeline;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +85,7 @@ final class DaemonActions implements DeviceActions {
                 .map(p -> p.source() + ": " + p.message()).toList());
         data.put("templates", gallery.store().templates(person.id()).stream()
                 .filter(t -> t.modelSha256().equals(vision.featureModel().sha256()))
-                .map(t -> encode(t.embedding())).toList());
+                .map(t -> TemplateCodec.toBase64(t.embedding())).toList());
         data.put("model_sha256", vision.featureModel().sha256());
         data.put("gallery_version", outcome.change().get().version());
         return CommandResult.ok("enrolled " + person.id() + " from " + outcome.accepted() + " photo(s)", data);
@@ -195,20 +193,11 @@ final class DaemonActions implements DeviceActions {
         return new GalleryState(gallery.persons().size(), hash);
     }
 
-    /** base64 of float32 little-endian, the fleet record's template encoding. */
-    static String encode(float[] e) {
-        ByteBuffer b = ByteBuffer.allocate(e.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : e) {
-            b.putFloat(v);
-        }
-        return Base64.getEncoder().encodeToString(b.array());
-    }
-
     /** Templates received without a photo are identified by a digest of their own bytes. */
     private static String templateDigest(float[] e) {
         try {
             return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(Base64.getDecoder().decode(encode(e))));
+                    .digest(TemplateCodec.toBytes(e)));
         } catch (java.security.NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }

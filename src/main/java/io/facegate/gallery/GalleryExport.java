@@ -44,7 +44,7 @@ public final class GalleryExport {
             List<TemplateJson> ts = new ArrayList<>();
             for (Template t : e.templates()) {
                 ts.add(new TemplateJson(t.modelId(), t.modelSha256(), t.quality(), t.photoSha256(), t.createdAt(),
-                        t.embedding().length, Base64.getEncoder().encodeToString(GalleryStore.toBytes(t.embedding()))));
+                        t.embedding().length, TemplateCodec.toBase64(t.embedding())));
             }
             Person p = e.person();
             persons.add(new PersonJson(p.id(), p.displayName(), p.groups(), p.enabled(), p.validFrom(),
@@ -77,7 +77,7 @@ public final class GalleryExport {
                         p.validUntil(), null, null);
                 List<Template> ts = new ArrayList<>();
                 for (TemplateJson t : p.templates() == null ? List.<TemplateJson>of() : p.templates()) {
-                    float[] v = GalleryStore.fromBytes(Base64.getDecoder().decode(t.embedding()), t.dim());
+                    float[] v = TemplateCodec.fromBytes(Base64.getDecoder().decode(t.embedding()), t.dim());
                     Template template = new Template(p.id(), v, t.modelId(), t.modelSha256(), t.quality(),
                             t.photoSha256(), t.createdAt());
                     template.requireValid(t.dim());

@@ -327,7 +327,7 @@ public final class GalleryStore implements AutoCloseable {
             return "blob of " + (embeddingLe == null ? 0 : embeddingLe.length) + " bytes does not hold " + dim
                     + " float32 values";
         }
-        return Template.defect(ByteBuffer.wrap(embeddingLe).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), modelDim);
+        return Template.defect(TemplateCodec.floats(embeddingLe), modelDim);
     }
 
     /** Streams every template made by the model with this SHA-256 (the fast start-up path). */
@@ -708,7 +708,7 @@ public final class GalleryStore implements AutoCloseable {
                 + " model_sha256, quality, photo_sha256, created_at, digest) VALUES (?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, t.personId());
             ps.setInt(2, t.embedding().length);
-            ps.setBytes(3, toBytes(t.embedding()));
+            ps.setBytes(3, TemplateCodec.toBytes(t.embedding()));
             ps.setString(4, t.modelId());
             ps.setString(5, t.modelSha256());
             ps.setDouble(6, t.quality());
@@ -760,7 +760,7 @@ public final class GalleryStore implements AutoCloseable {
     }
 
     private static Template readTemplate(ResultSet rs) throws SQLException {
-        return new Template(rs.getString("person_id"), fromBytes(rs.getBytes("embedding"), rs.getInt("dim")),
+        return new Template(rs.getString("person_id"), TemplateCodec.fromBytes(rs.getBytes("embedding"), rs.getInt("dim")),
                 rs.getString("model_id"), rs.getString("model_sha256"), rs.getDouble("quality"),
                 rs.getString("photo_sha256"), Instant.ofEpochMilli(rs.getLong("created_at")));
     }
@@ -768,22 +768,6 @@ public final class GalleryStore implements AutoCloseable {
     private static Instant instant(ResultSet rs, String col) throws SQLException {
         long v = rs.getLong(col);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-    }
-
-    static byte[] toBytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return b.array();
-    }
-
-    static float[] fromBytes(byte[] raw, int dim) {
-        if (raw == null || raw.length != dim * 4) {
-            throw new GalleryException("template blob has " + (raw == null ? 0 : raw.length)
-                    + " bytes, expected " + dim * 4);
-        }
-        float[] v = new float[dim];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        return v;
     }
 
     /** SHA-256 of the person's attributes that matter (not the bookkeeping times). */
@@ -808,7 +792,7 @@ public final class GalleryStore implements AutoCloseable {
         field(md, Long.toHexString(Double.doubleToLongBits(t.quality())));
         field(md, t.photoSha256());
         field(md, Long.toString(t.createdAt().toEpochMilli()));
-        md.update(toBytes(t.embedding()));
+        md.update(TemplateCodec.toBytes(t.embedding()));
         return md.digest();
     }
 

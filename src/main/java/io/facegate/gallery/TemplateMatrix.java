@@ -144,7 +144,7 @@ final class TemplateMatrix {
         int off = data != null ? rows * dim : 0;
         // One bulk copy (a memcpy inside the JDK), fast even before the JIT has compiled this method: start-up
         // runs it 100 000 times while still cold.
-        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, off, dim);
+        TemplateCodec.floats(raw).get(dst, off, dim);
         normaliseRow(dst, off, dim);
         if (q8 != null) {
             scale8[rows] = quantise(dst, off, dim, q8, rows * dim);

@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
 import io.facegate.gallery.Person;
+import io.facegate.gallery.TemplateCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -352,11 +351,10 @@ public final class CommandProcessor {
                     List<float[]> templates = new ArrayList<>();
                     for (JsonNode t : b.path("templates")) {
                         byte[] raw = base64(t, "templates[]");
-                        if (raw.length == 0 || raw.length % 4 != 0) {
+                        if (raw.length == 0 || raw.length % Float.BYTES != 0) {
                             throw new IllegalArgumentException("a template is base64 of float32 little-endian");
                         }
-                        float[] f = new float[raw.length / 4];
-                        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                        float[] f = TemplateCodec.fromBytes(raw, raw.length / Float.BYTES);
                         for (float x : f) {
                             if (!Float.isFinite(x)) {
                                 throw new IllegalArgumentException("a template holds a non-finite value");

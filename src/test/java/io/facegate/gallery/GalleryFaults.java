@@ -44,7 +44,7 @@ public final class GalleryFaults {
                     Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, personId);
                 ps.setInt(2, embedding.length);
-                ps.setBytes(3, GalleryStore.toBytes(embedding));
+                ps.setBytes(3, TemplateCodec.toBytes(embedding));
                 ps.setString(4, t.modelId());
                 ps.setString(5, t.modelSha256());
                 ps.setDouble(6, t.quality());
