@@ -115,7 +115,7 @@ public final class Enroller {
 
     /** Runs the quality gates on image bytes (an upload, a file). */
     Assessed assess(String name, byte[] data) {
-        String sha = HexFormat.of().formatHex(GalleryStore.sha256().digest(data));
+        String sha = HexFormat.of().formatHex(ContentHash.sha256().digest(data));
         Mat bgr;
         try {
             bgr = Images.decode(data, pipeline.config().maxImagePixels());

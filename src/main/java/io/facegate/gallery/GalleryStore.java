@@ -8,13 +8,8 @@ import org.sqlite.SQLiteException;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,8 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,10 +36,9 @@ import java.util.TreeMap;
  * half. The file is checked ({@code PRAGMA quick_check}) and migrated when opened; a file that is not a
  * facegate gallery, is corrupt or comes from a newer version is an error and is never replaced.
  *
- * <p>The content hash is an additive multiset hash: the sum modulo 2^256 of the SHA-256 of every person's
- * attributes and every template (embedding and provenance). It does not depend on insertion order, row ids or
- * bookkeeping times, so two doors holding the same people and templates report the same hash, and it is updated
- * in O(change) inside the change's own transaction. {@link #verify()} recomputes it from the rows.
+ * <p>The content hash ({@link ContentHash}) is updated in O(change) inside the change's own transaction;
+ * {@link #verify()} recomputes it from the rows. The schema and its migrations are {@link GallerySchema}'s, the
+ * bytes of an embedding {@link TemplateCodec}'s.
  *
  * <p>Templates are checked ({@link Template#defect}) before a change's transaction starts, so nothing invalid is
  * stored; rows stored by older versions are reported by {@link #verify()} and skipped when loaded.
@@ -54,10 +46,6 @@ import java.util.TreeMap;
  * <p>Thread-safe: one connection, all methods synchronised.
  */
 public final class GalleryStore implements AutoCloseable {
-    /** PRAGMA application_id of a facegate gallery ("FGAL"). */
-    static final int APPLICATION_ID = 0x4647414C;
-    static final int SCHEMA_VERSION = 1;
-    private static final BigInteger MOD = BigInteger.ONE.shiftLeft(256);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
     private static final com.fasterxml.jackson.databind.ObjectReader GROUPS =
@@ -109,7 +97,7 @@ public final class GalleryStore implements AutoCloseable {
         }
         try {
             GalleryStore s = new GalleryStore(file, c, clock);
-            s.checkAndMigrate(existed);
+            s.checkMillis = GallerySchema.checkAndMigrate(c, file, existed);
             return s;
         } catch (RuntimeException | SQLException | IOException e) {
             try {
@@ -141,85 +129,11 @@ public final class GalleryStore implements AutoCloseable {
                 + " away to start an empty gallery.", e);
     }
 
-    private void checkAndMigrate(boolean existed) throws SQLException, IOException {
-        long t0 = System.nanoTime();
-        if (!existed || Files.size(file) == 0) {
-            // 32 KiB pages hold 15 template rows (2 KiB embedding each) instead of 1 per 4 KiB page: half the
-            // file size and a much faster start-up scan. Must be set before WAL mode fixes the page size.
-            try (Statement st = db.createStatement()) {
-                st.execute("PRAGMA page_size = 32768");
-            }
-        }
-        String mode = queryString("PRAGMA journal_mode = WAL");
-        int appId = intPragma("application_id");
-        int userVersion = intPragma("user_version");
-        int tables = queryInt("SELECT count(*) FROM sqlite_master WHERE type='table'");
-        if (tables > 0 && appId != APPLICATION_ID) {
-            throw new GalleryException("file " + file + " is an SQLite database but not a facegate gallery"
-                    + " (application_id " + appId + "); refusing to touch it");
-        }
-        String check = queryString("PRAGMA quick_check");
-        if (!"ok".equals(check)) {
-            throw new GalleryException("gallery file " + file + " is corrupt (quick_check: " + check
-                    + "). It was left untouched: restore it from a backup or an export.");
-        }
-        if (userVersion > SCHEMA_VERSION) {
-            throw new GalleryException("gallery file " + file + " has schema version " + userVersion
-                    + ", made by a newer facegate (this one knows up to " + SCHEMA_VERSION + ")");
-        }
-        if (userVersion < 1) {
-            if (tables > 0) {
-                throw new GalleryException("gallery file " + file + " has tables but no schema version");
-            }
-            migrateTo1();
-        }
-        // Future migrations: if (userVersion < 2) migrateTo2(); each in its own transaction.
-        if (!"wal".equalsIgnoreCase(mode)) {
-            throw new GalleryException("gallery file " + file + ": cannot switch to WAL journal mode (" + mode + ")");
-        }
-        checkMillis = (System.nanoTime() - t0) / 1_000_000;
-    }
-
     private long checkMillis;
 
     /** Milliseconds the open-time check (quick_check) and migration took. */
     public long checkMillis() {
         return checkMillis;
-    }
-
-    private void migrateTo1() throws SQLException {
-        inTransaction(() -> {
-            try (Statement st = db.createStatement()) {
-                st.execute("PRAGMA application_id = " + APPLICATION_ID);
-                st.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-                st.execute("CREATE TABLE persons ("
-                        + " id TEXT PRIMARY KEY,"
-                        + " display_name TEXT NOT NULL,"
-                        + " groups_json TEXT NOT NULL,"
-                        + " enabled INTEGER NOT NULL,"
-                        + " valid_from INTEGER,"
-                        + " valid_until INTEGER,"
-                        + " created_at INTEGER NOT NULL,"
-                        + " updated_at INTEGER NOT NULL)");
-                st.execute("CREATE TABLE templates ("
-                        + " id INTEGER PRIMARY KEY,"
-                        + " person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
-                        + " dim INTEGER NOT NULL,"
-                        + " model_id TEXT NOT NULL,"
-                        + " model_sha256 TEXT NOT NULL,"
-                        + " quality REAL NOT NULL,"
-                        + " photo_sha256 TEXT NOT NULL,"
-                        + " created_at INTEGER NOT NULL,"
-                        + " digest BLOB NOT NULL," // SHA-256 of the canonical template, for the content hash
-                        + " embedding BLOB NOT NULL)"); // dim float32, little-endian; last, so scans of the
-                                                         // small columns need not step over it
-                st.execute("CREATE INDEX templates_by_person ON templates(person_id)");
-                st.execute("CREATE INDEX templates_by_model ON templates(model_sha256, model_id)");
-                st.execute("INSERT INTO meta(key, value) VALUES ('version', '0'), ('content_sum', '0')");
-                st.execute("PRAGMA user_version = 1");
-            }
-            return null;
-        });
     }
 
     // ------------------------------------------------------------------ reads
@@ -234,15 +148,7 @@ public final class GalleryStore implements AutoCloseable {
 
     /** Hex SHA-256 of the additive content sum: equal on two doors exactly when they hold the same gallery. */
     public synchronized String contentHash() {
-        return hashOfSum(new BigInteger(meta("content_sum"), 16));
-    }
-
-    static String hashOfSum(BigInteger sum) {
-        byte[] raw = sum.toByteArray();
-        byte[] fixed = new byte[32];
-        int n = Math.min(32, raw.length);
-        System.arraycopy(raw, raw.length - n, fixed, 32 - n, n);
-        return HexFormat.of().formatHex(sha256().digest(fixed));
+        return ContentHash.hashOfSum(new BigInteger(meta("content_sum"), 16));
     }
 
     public synchronized List<Person> persons() {
@@ -404,7 +310,7 @@ public final class GalleryStore implements AutoCloseable {
         return Optional.of(change("remove " + id, sum -> {
             BigInteger s = deleteTemplates(id, sum);
             Person old = person(id).orElseThrow();
-            s = s.subtract(digestOf(old)).mod(MOD);
+            s = s.subtract(ContentHash.digestOf(old)).mod(ContentHash.MOD);
             try (PreparedStatement ps = db.prepareStatement("DELETE FROM persons WHERE id = ?")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
@@ -489,7 +395,7 @@ public final class GalleryStore implements AutoCloseable {
      */
     synchronized void requireWritable() {
         try {
-            inTransaction(() -> {
+            Sqlite.inTransaction(db, () -> {
                 try (Statement st = db.createStatement()) {
                     st.executeUpdate("UPDATE meta SET value = value WHERE key = 'version'");
                 }
@@ -512,8 +418,8 @@ public final class GalleryStore implements AutoCloseable {
     /** Fault injection for tests: caps the file at its current size plus {@code extraPages} pages ("disk full"). */
     synchronized void limitSize(int extraPages) {
         try {
-            long pages = queryInt("PRAGMA page_count");
-            queryInt("PRAGMA max_page_count = " + (pages + extraPages));
+            long pages = Sqlite.queryInt(db, "PRAGMA page_count");
+            Sqlite.queryInt(db, "PRAGMA max_page_count = " + (pages + extraPages));
         } catch (SQLException e) {
             throw fail("limit size", e);
         }
@@ -538,7 +444,7 @@ public final class GalleryStore implements AutoCloseable {
     public synchronized Verification verify() {
         List<String> problems = new ArrayList<>();
         try {
-            String ic = queryString("PRAGMA integrity_check");
+            String ic = Sqlite.queryString(db, "PRAGMA integrity_check");
             if (!"ok".equals(ic)) {
                 problems.add("integrity_check: " + ic);
             }
@@ -551,7 +457,7 @@ public final class GalleryStore implements AutoCloseable {
             BigInteger sum = BigInteger.ZERO;
             List<Person> ps = persons();
             for (Person p : ps) {
-                sum = sum.add(digestOf(p));
+                sum = sum.add(ContentHash.digestOf(p));
             }
             int templates = 0;
             List<InvalidTemplate> invalid = new ArrayList<>();
@@ -570,7 +476,7 @@ public final class GalleryStore implements AutoCloseable {
                         continue;
                     }
                     Template t = readTemplate(rs);
-                    byte[] d = templateDigest(t);
+                    byte[] d = ContentHash.templateDigest(t);
                     if (!java.util.Arrays.equals(d, rs.getBytes("digest"))) {
                         problems.add("template row " + id + ": digest does not match its content");
                     }
@@ -579,7 +485,7 @@ public final class GalleryStore implements AutoCloseable {
             }
             invalid.forEach(i -> problems.add("invalid " + i));
             String stored = contentHash();
-            String recomputed = hashOfSum(sum.mod(MOD));
+            String recomputed = ContentHash.hashOfSum(sum.mod(ContentHash.MOD));
             if (!stored.equals(recomputed)) {
                 problems.add("stored content hash differs from the rows");
             }
@@ -597,11 +503,6 @@ public final class GalleryStore implements AutoCloseable {
         BigInteger apply(BigInteger sum) throws SQLException;
     }
 
-    @FunctionalInterface
-    private interface Tx<T> {
-        T run() throws SQLException;
-    }
-
     /**
      * Runs one change: its rows, the version + 1 and the new content sum commit together or not at all.
      *
@@ -609,50 +510,17 @@ public final class GalleryStore implements AutoCloseable {
      */
     private Change change(String what, SumChange body) {
         try {
-            return inTransaction(() -> {
+            return Sqlite.inTransaction(db, () -> {
                 BigInteger sum = new BigInteger(meta("content_sum"), 16);
-                BigInteger next = body.apply(sum).mod(MOD);
+                BigInteger next = body.apply(sum).mod(ContentHash.MOD);
                 long version = Long.parseLong(meta("version")) + 1;
                 setMeta("content_sum", next.toString(16));
                 setMeta("version", Long.toString(version));
-                return new Change(version, hashOfSum(next));
+                return new Change(version, ContentHash.hashOfSum(next));
             });
         } catch (SQLException e) {
             GalleryException f = fail(what, e);
             throw new GalleryWriteException(f.getMessage() + " - NOT committed, the gallery file is unchanged", e);
-        }
-    }
-
-    /**
-     * One write transaction, begun, committed and rolled back with explicit statements on a connection that stays
-     * in auto-commit mode. (The driver's setAutoCommit/commit/rollback keep their own idea of an open transaction:
-     * once SQLite rolled one back by itself, e.g. on SQLITE_FULL, every later "transaction" ran statement by
-     * statement and its commit failed with "no transaction is active" after the rows were written.)
-     */
-    private <T> T inTransaction(Tx<T> body) throws SQLException {
-        try (Statement st = db.createStatement()) {
-            st.execute("BEGIN IMMEDIATE");
-        }
-        try {
-            T out = body.run();
-            try (Statement st = db.createStatement()) {
-                st.execute("COMMIT");
-            }
-            return out;
-        } catch (SQLException | RuntimeException e) {
-            rollback(e);
-            throw e;
-        }
-    }
-
-    /** Rolls back whatever is still open; SQLite may already have rolled back by itself (full, I/O error). */
-    private void rollback(Exception cause) {
-        try (Statement st = db.createStatement()) {
-            st.execute("ROLLBACK");
-        } catch (SQLException e) {
-            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                cause.addSuppressed(e);
-            }
         }
     }
 
@@ -661,7 +529,7 @@ public final class GalleryStore implements AutoCloseable {
         Optional<Person> old = person(p.id());
         BigInteger s = sum;
         if (old.isPresent()) {
-            s = s.subtract(digestOf(old.get()));
+            s = s.subtract(ContentHash.digestOf(old.get()));
             try (PreparedStatement ps = db.prepareStatement("UPDATE persons SET display_name = ?, groups_json = ?,"
                     + " enabled = ?, valid_from = ?, valid_until = ?, updated_at = ? WHERE id = ?")) {
                 bindPerson(ps, p);
@@ -679,7 +547,7 @@ public final class GalleryStore implements AutoCloseable {
                 ps.executeUpdate();
             }
         }
-        return s.add(digestOf(p));
+        return s.add(ContentHash.digestOf(p));
     }
 
     private static void bindPerson(PreparedStatement ps, Person p) throws SQLException {
@@ -703,7 +571,7 @@ public final class GalleryStore implements AutoCloseable {
     }
 
     private BigInteger insertTemplate(Template t, BigInteger sum) throws SQLException {
-        byte[] digest = templateDigest(t);
+        byte[] digest = ContentHash.templateDigest(t);
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO templates(person_id, dim, embedding, model_id,"
                 + " model_sha256, quality, photo_sha256, created_at, digest) VALUES (?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, t.personId());
@@ -770,46 +638,6 @@ public final class GalleryStore implements AutoCloseable {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    /** SHA-256 of the person's attributes that matter (not the bookkeeping times). */
-    static BigInteger digestOf(Person p) {
-        MessageDigest md = sha256();
-        field(md, "person");
-        field(md, p.id());
-        field(md, p.displayName());
-        field(md, String.join("\u0000", p.groups()));
-        field(md, p.enabled() ? "1" : "0");
-        field(md, p.validFrom() == null ? "" : Long.toString(p.validFrom().toEpochMilli()));
-        field(md, p.validUntil() == null ? "" : Long.toString(p.validUntil().toEpochMilli()));
-        return new BigInteger(1, md.digest());
-    }
-
-    static byte[] templateDigest(Template t) {
-        MessageDigest md = sha256();
-        field(md, "template");
-        field(md, t.personId());
-        field(md, t.modelId());
-        field(md, t.modelSha256());
-        field(md, Long.toHexString(Double.doubleToLongBits(t.quality())));
-        field(md, t.photoSha256());
-        field(md, Long.toString(t.createdAt().toEpochMilli()));
-        md.update(TemplateCodec.toBytes(t.embedding()));
-        return md.digest();
-    }
-
-    private static void field(MessageDigest md, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        md.update(ByteBuffer.allocate(4).putInt(b.length).array());
-        md.update(b);
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private String meta(String key) {
         try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
             ps.setString(1, key);
@@ -829,22 +657,6 @@ public final class GalleryStore implements AutoCloseable {
             ps.setString(1, value);
             ps.setString(2, key);
             ps.executeUpdate();
-        }
-    }
-
-    private int intPragma(String name) throws SQLException {
-        return queryInt("PRAGMA " + name);
-    }
-
-    private int queryInt(String sql) throws SQLException {
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
-    }
-
-    private String queryString(String sql) throws SQLException {
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : "";
         }
     }
 

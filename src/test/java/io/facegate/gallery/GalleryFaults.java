@@ -35,7 +35,7 @@ public final class GalleryFaults {
     public static long plantInvalidRow(Path file, String personId, float[] embedding, String modelSha)
             throws Exception {
         Template t = new Template(personId, embedding, "m", modelSha, 1.0, "d".repeat(64), Instant.parse("2026-03-04T05:06:07Z"));
-        byte[] digest = GalleryStore.templateDigest(t);
+        byte[] digest = ContentHash.templateDigest(t);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             c.setAutoCommit(false);
             long id;
