@@ -4,8 +4,8 @@ import io.facegate.access.FrameQuality;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.FacePipeline;
 import io.facegate.vision.FaceSample;
-import io.facegate.vision.ImageException;
-import io.facegate.vision.Images;
+import io.facegate.image.ImageException;
+import io.facegate.image.Images;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import io.facegate.gallery.Enroller;
 import io.facegate.gallery.Gallery;
 import io.facegate.gallery.Person;
 import io.facegate.vision.FacePipeline;
-import io.facegate.vision.ImageException;
+import io.facegate.image.ImageException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -110,7 +110,7 @@ public final class FFmpegFrameSource implements FrameSource {
         }
         java.util.Optional<long[]> size;
         try {
-            size = io.facegate.vision.Images.declaredSize(localFile, 1 << 20);
+            size = io.facegate.image.Images.declaredSize(localFile, 1 << 20);
         } catch (java.io.IOException e) {
             throw new CameraException("cannot read " + description + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,8 @@
 package io.facegate.camera;
 
 import io.facegate.config.VisionConfig;
-import io.facegate.vision.ImageException;
-import io.facegate.vision.Images;
+import io.facegate.image.ImageException;
+import io.facegate.image.Images;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import io.facegate.bench.FaceProbe;
 import io.facegate.bench.Progress;
 import io.facegate.config.FacegateConfig;
 import io.facegate.vision.FacePipeline;
-import io.facegate.vision.ImageException;
+import io.facegate.image.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import io.facegate.access.DecisionRule;
 import io.facegate.bench.FaceProbe;
 import io.facegate.vision.Embeddings;
 import io.facegate.vision.FacePipeline;
-import io.facegate.vision.ImageException;
+import io.facegate.image.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

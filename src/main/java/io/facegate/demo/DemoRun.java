@@ -1,7 +1,6 @@
 package io.facegate.demo;
 
 import io.facegate.bench.Rss;
-import io.facegate.camera.VisitFrameSource;
 import io.facegate.config.ConfigLoader;
 import io.facegate.config.FacegateConfig;
 import io.facegate.config.VisionConfig;

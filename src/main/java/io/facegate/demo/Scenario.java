@@ -1,12 +1,11 @@
 package io.facegate.demo;
 
 import io.facegate.bench.FaceDataset;
-import io.facegate.camera.VisitFrameSource;
 import io.facegate.vision.BoundingBox;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.FacePipeline;
-import io.facegate.vision.ImageException;
-import io.facegate.vision.Images;
+import io.facegate.image.ImageException;
+import io.facegate.image.Images;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 

@@ -1,7 +1,6 @@
 package io.facegate.demo;
 
 import io.facegate.access.Decision;
-import io.facegate.camera.VisitFrameSource;
 import io.facegate.daemon.EventSink;
 import io.facegate.door.DoorEvent;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.facegate.TestData;
 import io.facegate.camera.CameraFrame;
-import io.facegate.camera.VisitFrameSource;
+import io.facegate.demo.VisitFrameSource;
 import io.facegate.config.ConfigLoader;
 import io.facegate.config.FacegateConfig;
 import io.facegate.config.VisionConfig;

@@ -1,7 +1,7 @@
 package io.facegate.daemon;
 
 import io.facegate.TestData;
-import io.facegate.camera.VisitFrameSource;
+import io.facegate.demo.VisitFrameSource;
 import io.facegate.config.ConfigLoader;
 import io.facegate.config.FacegateConfig;
 import io.facegate.gallery.Enroller;
@@ -16,7 +16,7 @@ import io.facegate.mqtt.CommandResult;
 import io.facegate.mqtt.DeviceHealth;
 import io.facegate.mqtt.EnrollRequest;
 import io.facegate.vision.BoundingBox;
-import io.facegate.vision.Images;
+import io.facegate.image.Images;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

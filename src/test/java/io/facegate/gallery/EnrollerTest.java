@@ -7,7 +7,7 @@ import io.facegate.config.GalleryConfig;
 import io.facegate.config.VisionConfig;
 import io.facegate.vision.DetectedFace;
 import io.facegate.vision.FacePipeline;
-import io.facegate.vision.Images;
+import io.facegate.image.Images;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.bytedeco.opencv.opencv_core.Rect;

@@ -1,5 +1,7 @@
 package io.facegate.vision;
 
+import io.facegate.image.Images;
+import io.facegate.image.ImageException;
 import io.facegate.TestData;
 import io.facegate.config.VisionConfig;
 import org.bytedeco.opencv.opencv_core.Mat;

@@ -1,5 +1,7 @@
 package io.facegate.vision;
 
+import io.facegate.image.Images;
+import io.facegate.image.ImageException;
 import io.facegate.bench.FaceDataset;
 import io.facegate.bench.Percentiles;
 import io.facegate.bench.VerificationMetrics;

@@ -1,4 +1,4 @@
-package io.facegate.vision;
+package io.facegate.image;
 
 import io.facegate.TestData;
 import org.bytedeco.opencv.opencv_core.Mat;

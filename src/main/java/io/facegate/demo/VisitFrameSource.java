@@ -1,5 +1,10 @@
-package io.facegate.camera;
+package io.facegate.demo;
 
+import io.facegate.camera.CameraException;
+import io.facegate.camera.CameraFrame;
+import io.facegate.camera.FrameSource;
+import io.facegate.camera.Pacer;
+import io.facegate.camera.Sleeper;
 import io.facegate.vision.BoundingBox;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.opencv.opencv_core.Mat;

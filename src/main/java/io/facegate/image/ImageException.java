@@ -1,4 +1,4 @@
-package io.facegate.vision;
+package io.facegate.image;
 
 /** An image that cannot be used: unreadable, not an image, or larger than the configured pixel limit. */
 public class ImageException extends Exception {

@@ -1,4 +1,4 @@
-package io.facegate.vision;
+package io.facegate.image;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
