@@ -1,7 +1,7 @@
 package io.facegate.cli;
 
 import io.facegate.config.Yaml;
-import io.facegate.gallery.SearchBenchmark;
+import io.facegate.bench.SearchBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,9 +11,9 @@ import java.util.concurrent.Callable;
 
 /** {@code facegate bench search}: how fast 1:N matching is, against a scalar loop and the bandwidth bound. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"Times 1:N search over random normalised templates in one run: the SIMD matcher, a plain"
-                + " scalar loop over the same data, and a sequential SIMD read of the same bytes (the memory"
-                + " bandwidth bound).",
+        description = {"Times the door's 1:N search over random normalised templates in a temporary gallery: the"
+                + " SIMD matcher, the plain scalar loop, and a sequential SIMD read of as many bytes (the memory"
+                + " bandwidth bound), float32 and int8.",
                 "Medians over interleaved rounds after a warm-up.",
                 "Needs: java --add-modules jdk.incubator.vector"})
 public final class BenchSearchCommand implements Callable<Integer> {
@@ -32,10 +32,6 @@ public final class BenchSearchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--skip-sqlite-load",
-            description = "do not write the templates to a temporary SQLite gallery to time loading it at start")
-    boolean skipSqliteLoad;
-
     @Option(names = "--work-dir", description = "where the temporary gallery goes (default: the system temp dir)")
     Path workDir;
 
@@ -50,7 +46,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
         }
         Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
         Map<String, Object> r = SearchBenchmark.run(
-                new SearchBenchmark.Params(templates, dim, perPerson, rounds, seed, !skipSqliteLoad, dir), System.err);
+                new SearchBenchmark.Params(templates, dim, perPerson, rounds, seed, dir), System.err);
         if (json) {
             System.out.println(Yaml.jsonMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } else {

@@ -90,6 +90,13 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
                 simd, on);
     }
 
+    /** The same configuration with the SIMD matcher wanted or not (the scalar loop). */
+    public GalleryConfig withSimd(boolean on) {
+        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, duplicateThreshold,
+                allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
+                on, int8);
+    }
+
     /** The SQLite file inside {@link #dataDir()}. */
     public Path databaseFile() {
         return dataDir.resolve("gallery.db");

@@ -100,50 +100,6 @@ final class VectorKernel implements ScoreKernel {
         }
     }
 
-    /** Sums {@code len} bytes sequentially with SIMD: the bandwidth bound of the int8 matrix. */
-    static int streamInt8(byte[] m, int len) {
-        VectorSpecies<Byte> bs = ByteVector.SPECIES_PREFERRED;
-        int step = bs.length();
-        int bound = len - len % (4 * step);
-        ByteVector a0 = ByteVector.zero(bs), a1 = ByteVector.zero(bs);
-        ByteVector a2 = ByteVector.zero(bs), a3 = ByteVector.zero(bs);
-        int i = 0;
-        for (; i < bound; i += 4 * step) {
-            a0 = a0.add(ByteVector.fromArray(bs, m, i));
-            a1 = a1.add(ByteVector.fromArray(bs, m, i + step));
-            a2 = a2.add(ByteVector.fromArray(bs, m, i + 2 * step));
-            a3 = a3.add(ByteVector.fromArray(bs, m, i + 3 * step));
-        }
-        int s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            s += m[i];
-        }
-        return s;
-    }
-
-    /**
-     * Sums {@code len} floats sequentially with SIMD: touches every byte the scorer touches and does the least
-     * work possible on it, so its time is the memory-bandwidth bound for one query.
-     */
-    static float stream(float[] m, int len) {
-        int step = S.length();
-        int bound = len - len % (4 * step);
-        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-        int i = 0;
-        for (; i < bound; i += 4 * step) {
-            a0 = a0.add(FloatVector.fromArray(S, m, i));
-            a1 = a1.add(FloatVector.fromArray(S, m, i + step));
-            a2 = a2.add(FloatVector.fromArray(S, m, i + 2 * step));
-            a3 = a3.add(FloatVector.fromArray(S, m, i + 3 * step));
-        }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            s += m[i];
-        }
-        return s;
-    }
-
     @Override
     public String name() {
         return "simd-" + S.length() + "x32bit";

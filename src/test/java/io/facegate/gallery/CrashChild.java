@@ -22,7 +22,7 @@ public final class CrashChild {
                 String id = prefix + "-" + i;
                 List<Template> ts = new ArrayList<>();
                 for (int k = 0; k < TEMPLATES; k++) {
-                    ts.add(new Template(id, SearchBenchmark.randomUnit(rnd, 512), "fr_feature", "a".repeat(64), 0.9,
+                    ts.add(new Template(id, RandomTemplates.unit(rnd, 512), "fr_feature", "a".repeat(64), 0.9,
                             Long.toHexString(rnd.nextLong()) + "0".repeat(48), Instant.now()));
                 }
                 s.enroll(Person.of(id, "Person " + i, null), ts, false, 5);

@@ -9,9 +9,9 @@ public final class FallbackChild {
         ScoreKernel k = Kernels.choose(true);
         SplittableRandom rnd = new SplittableRandom(3);
         TemplateMatrix m = new TemplateMatrix(512, 16, k, true);
-        float[] a = SearchBenchmark.randomUnit(rnd, 512);
+        float[] a = RandomTemplates.unit(rnd, 512);
         m.add("a", List.of(a));
-        m.add("b", List.of(SearchBenchmark.randomUnit(rnd, 512)));
+        m.add("b", List.of(RandomTemplates.unit(rnd, 512)));
         System.out.println("kernel=" + k.name() + " best=" + m.search(a).personId());
     }
 }

@@ -56,7 +56,7 @@ class GalleryFaultTest {
     }
 
     static float[] unit(SplittableRandom rnd) {
-        return SearchBenchmark.randomUnit(rnd, DIM);
+        return RandomTemplates.unit(rnd, DIM);
     }
 
     /** The daemon's store, giving up on another process's write lock after 200 ms instead of 10 s. */

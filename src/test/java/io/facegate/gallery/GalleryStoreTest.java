@@ -31,7 +31,7 @@ class GalleryStoreTest {
     static final Instant T = Instant.parse("2026-01-02T03:04:05Z");
 
     static Template template(String person, SplittableRandom rnd, String modelSha) {
-        return new Template(person, SearchBenchmark.randomUnit(rnd, 512), "fr_feature", modelSha, 0.8,
+        return new Template(person, RandomTemplates.unit(rnd, 512), "fr_feature", modelSha, 0.8,
                 Long.toHexString(rnd.nextLong()) + "0".repeat(48), T);
     }
 

@@ -24,7 +24,7 @@ class GalleryTest {
     void daemonPicksUpChangesMadeByTheCli(@TempDir Path dir) {
         SplittableRandom rnd = new SplittableRandom(21);
         GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
-        float[] v = SearchBenchmark.randomUnit(rnd, 512);
+        float[] v = RandomTemplates.unit(rnd, 512);
         try (Gallery daemon = Gallery.open(cfg, "m", SHA)) {
             assertFalse(daemon.reloadIfChanged());
             try (GalleryStore cli = GalleryStore.open(cfg.databaseFile())) {

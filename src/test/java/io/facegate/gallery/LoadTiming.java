@@ -22,7 +22,7 @@ public final class LoadTiming {
             for (int i = 0; i < n; i += 5) {
                 List<Template> ts = new ArrayList<>();
                 for (int k = 0; k < 5; k++) {
-                    ts.add(new Template("p" + i, SearchBenchmark.randomUnit(rnd, 512), "m", sha, 1, sha, Instant.now()));
+                    ts.add(new Template("p" + i, RandomTemplates.unit(rnd, 512), "m", sha, 1, sha, Instant.now()));
                 }
                 es.add(new GalleryStore.Entry(Person.of("p" + i, "P " + i, null), ts));
             }

@@ -29,7 +29,7 @@ class TemplateMatrixTest {
     private static TemplateMatrix random(int n, int perPerson, boolean int8, ScoreKernel k, SplittableRandom rnd) {
         TemplateMatrix m = new TemplateMatrix(DIM, n, k, int8);
         for (int i = 0; i < n; i++) {
-            m.appendRaw("p" + i / perPerson, SearchBenchmark.randomUnit(rnd, DIM));
+            m.appendRaw("p" + i / perPerson, RandomTemplates.unit(rnd, DIM));
         }
         m.publishLoaded();
         return m;
@@ -67,7 +67,7 @@ class TemplateMatrixTest {
         TemplateMatrix m = random(1003, 3, true, simd, rnd);
         TemplateMatrix.Snapshot s = m.snapshot();
         for (int i = 0; i < 50; i++) {
-            float[] q = i % 2 == 0 ? SearchBenchmark.randomUnit(rnd, DIM)
+            float[] q = i % 2 == 0 ? RandomTemplates.unit(rnd, DIM)
                     : noisy(s.data(), rnd.nextInt(s.rows()) * DIM, rnd);
             TemplateMatrix.Candidate ref = reference(s, q);
             TemplateMatrix.Candidate a = m.search(s, q, simd, false);
@@ -90,7 +90,7 @@ class TemplateMatrixTest {
     }
 
     private static float[] noisy(float[] data, int off, SplittableRandom rnd) {
-        float[] n = SearchBenchmark.randomUnit(rnd, DIM);
+        float[] n = RandomTemplates.unit(rnd, DIM);
         float[] v = new float[DIM];
         for (int i = 0; i < DIM; i++) {
             v[i] = data[off + i] + 0.7f * n[i];
@@ -102,13 +102,13 @@ class TemplateMatrixTest {
     void changesAreVisibleToTheNextQuery() {
         SplittableRandom rnd = new SplittableRandom(12);
         TemplateMatrix m = random(100, 2, false, Kernels.choose(true), rnd);
-        float[] newcomer = SearchBenchmark.randomUnit(rnd, DIM);
+        float[] newcomer = RandomTemplates.unit(rnd, DIM);
         assertTrue(m.search(newcomer).score() < 0.5f);
         m.add("zoe", List.of(newcomer));
         TemplateMatrix.Candidate c = m.search(newcomer);
         assertEquals("zoe", c.personId());
         assertEquals(1.0, c.score(), 1e-5);
-        float[] other = SearchBenchmark.randomUnit(rnd, DIM);
+        float[] other = RandomTemplates.unit(rnd, DIM);
         m.replace("zoe", List.of(other));
         assertEquals("zoe", m.search(other).personId());
         assertTrue(m.search(newcomer).score() < 0.5f, "replaced template gone");
@@ -123,7 +123,7 @@ class TemplateMatrixTest {
         TemplateMatrix m = new TemplateMatrix(DIM, 16, Kernels.choose(true), true);
         List<float[]> keep = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
-            float[] v = SearchBenchmark.randomUnit(rnd, DIM);
+            float[] v = RandomTemplates.unit(rnd, DIM);
             m.add("p" + i, List.of(v));
             keep.add(v);
         }
@@ -159,7 +159,7 @@ class TemplateMatrixTest {
             });
             SplittableRandom w = new SplittableRandom(15);
             for (int i = 0; i < 3000; i++) {
-                m.add("x" + i, List.of(SearchBenchmark.randomUnit(w, DIM)));
+                m.add("x" + i, List.of(RandomTemplates.unit(w, DIM)));
                 if (i % 3 == 0) {
                     m.remove("x" + (i / 2));
                 }
@@ -177,9 +177,9 @@ class TemplateMatrixTest {
         GalleryConfig cfg = GalleryConfig.defaults().withDataDir(dir);
         String sha = "c".repeat(64);
         try (Gallery g = Gallery.open(cfg, "m", sha)) {
-            assertEquals(Candidate.NONE, g.best(SearchBenchmark.randomUnit(rnd, DIM)));
-            float[] a = SearchBenchmark.randomUnit(rnd, DIM);
-            float[] b = SearchBenchmark.randomUnit(rnd, DIM);
+            assertEquals(Candidate.NONE, g.best(RandomTemplates.unit(rnd, DIM)));
+            float[] a = RandomTemplates.unit(rnd, DIM);
+            float[] b = RandomTemplates.unit(rnd, DIM);
             g.enroll(Person.of("a", "A", null), List.of(t("a", a, sha)), false);
             g.enroll(Person.of("b", "B", null), List.of(t("b", b, sha)), false);
             assertEquals(2, g.searchedTemplates());
@@ -195,7 +195,7 @@ class TemplateMatrixTest {
             Candidate rm = g.best(Embeddings.normalize(mid));
             assertNotNull(rm.personId());
             assertTrue(rm.score() > 0.6 && rm.margin() < 0.01, rm.toString());
-            Candidate stranger = g.best(SearchBenchmark.randomUnit(rnd, DIM));
+            Candidate stranger = g.best(RandomTemplates.unit(rnd, DIM));
             assertTrue(stranger.score() < 0.3, "random 512-d directions are nearly orthogonal: " + stranger);
             List<Long> versions = new ArrayList<>();
             g.addListener((v, h, what) -> versions.add(v));
