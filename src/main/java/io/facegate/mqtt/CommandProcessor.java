@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.facegate.config.Yaml;
-import io.facegate.gallery.Person;
-import io.facegate.gallery.TemplateCodec;
+import io.facegate.mqtt.CommandParser.Body;
+import io.facegate.mqtt.CommandParser.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,21 +15,16 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides whether a command counts, and applies it. The broker is not trusted: a command counts only when an admin
- * key from the configuration signed it, it is addressed to this door (or the fleet), it is within its validity
- * window, it was not used before, and it is well formed. Anything else is refused with an error reply and
- * changes nothing. Replies are signed with the door's device key ({@link SignedReply}).
+ * key from the configuration signed it ({@link CommandVerifier}), it is addressed to this door (or the fleet), it
+ * is within its validity window, it was not used before, and it is well formed ({@link CommandParser}). Anything
+ * else is refused with an error reply and changes nothing. Replies are signed with the door's device key
+ * ({@link SignedReply}). This class runs the checks that need state (ledger, clock) and dispatches the command.
  *
  * <p>A signed command to this door or the fleet is used once, whatever its outcome: its id is committed to the
  * ledger before any further check or action, so a command refused now (lockdown, quality gate, expired) cannot be
@@ -60,8 +55,7 @@ public final class CommandProcessor {
 
     private final String device;
     private final KeyPair deviceKey;
-    private final Map<String, PublicKey> keys;
-    private final int maxBytes;
+    private final CommandVerifier verifier;
     private final Duration skew;
     private final DeviceActions actions;
     private final CommandLedger ledger;
@@ -75,8 +69,7 @@ public final class CommandProcessor {
                             Runnable onSyncRequest) {
         this.device = device;
         this.deviceKey = deviceKey;
-        this.keys = Map.copyOf(keys);
-        this.maxBytes = maxBytes;
+        this.verifier = new CommandVerifier(keys, maxBytes);
         this.skew = skew;
         this.actions = actions;
         this.ledger = ledger;
@@ -101,46 +94,22 @@ public final class CommandProcessor {
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */
     public Optional<Reply> handle(Source source, byte[] payload) {
-        if (payload.length > maxBytes) {
-            return refuse(null, "too_large", "command of " + payload.length + " bytes exceeds mqtt.max_command_bytes ("
-                    + maxBytes + ")");
-        }
-        JsonNode env;
+        CommandVerifier.Verified v;
         try {
-            env = JSON.readTree(payload);
-        } catch (Exception e) {
-            return refuse(null, "malformed", "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            v = verifier.verify(payload);
+        } catch (CommandVerifier.Refused r) {
+            return refuse(r.id, r.code, r.getMessage());
         }
-        if (env == null || !env.isObject()) {
-            return refuse(null, "malformed", "a command is a JSON object");
-        }
-        String id = text(env, "id");
-        if (id == null || !id.matches(ID_PATTERN)) {
-            return refuse(null, "malformed", "missing or invalid 'id'");
-        }
-        Envelope e;
-        try {
-            e = Envelope.parse(env);
-        } catch (IllegalArgumentException ex) {
-            return refuse(id, "malformed", ex.getMessage());
-        }
-        if (!env.hasNonNull("sig")) {
-            return refuse(id, "signature_missing", "the command is not signed");
-        }
-        PublicKey key = keys.get(e.keyId);
-        if (key == null) {
-            return refuse(id, "unknown_key", "key " + e.keyId + " is not an admin key of this door");
-        }
-        if (!SignedCommand.verify(env, key)) {
-            return refuse(id, "bad_signature", "signature does not verify with key " + e.keyId);
-        }
+        String id = v.id();
+        JsonNode env = v.env();
+        Envelope e = v.envelope();
         if (source == Source.GALLERY) {
             return applyRecord(env, e, id);
         }
         Instant now = clock.instant();
         boolean fresh;
         try {
-            fresh = ledger.claim(id, e.kind.wire(), now, e.expiresAt);
+            fresh = ledger.claim(id, e.kind().wire(), now, e.expiresAt());
         } catch (StateDb.MqttStateException ex) {
             return refuse(id, "state_db", "the door cannot record the command, so it does not run it: "
                     + ex.getMessage());
@@ -148,35 +117,35 @@ public final class CommandProcessor {
         if (!fresh) {
             return refuse(id, "replayed", "command " + id + " was already used (" + ledger.outcome(id) + ")");
         }
-        boolean targetOk = source == Source.DEVICE ? e.target.equals(device) : e.target.equals(Topics.FLEET);
+        boolean targetOk = source == Source.DEVICE ? e.target().equals(device) : e.target().equals(Topics.FLEET);
         if (!targetOk) {
-            return refuseUsed(id, "wrong_target", "command for '" + e.target + "' (" + e.kind.wire()
+            return refuseUsed(id, "wrong_target", "command for '" + e.target() + "' (" + e.kind().wire()
                     + ") is not for this door on this topic");
         }
-        if (e.issuedAt.isAfter(now.plus(skew))) {
-            return refuseUsed(id, "not_yet_valid", "issued at " + e.issuedAt + ", in the future");
+        if (e.issuedAt().isAfter(now.plus(skew))) {
+            return refuseUsed(id, "not_yet_valid", "issued at " + e.issuedAt() + ", in the future");
         }
-        if (now.isAfter(e.expiresAt)) {
-            return refuseUsed(id, "expired", "expired at " + e.expiresAt);
+        if (now.isAfter(e.expiresAt())) {
+            return refuseUsed(id, "expired", "expired at " + e.expiresAt());
         }
         Body body;
         try {
-            body = Body.parse(e.kind, env.get("body"));
+            body = CommandParser.body(e.kind(), env.get("body"));
         } catch (IllegalArgumentException ex) {
             return refuseUsed(id, "malformed", ex.getMessage());
         }
         CommandLedger.Head newHead = null;
         String digest = SignedCommand.digest(env);
-        if (e.kind.changesPerson) {
-            long issued = e.issuedAt.toEpochMilli();
-            CommandLedger.Head newer = newerChange(body.personId, issued, id);
+        if (e.kind().changesPerson) {
+            long issued = e.issuedAt().toEpochMilli();
+            CommandLedger.Head newer = newerChange(body.personId(), issued, id);
             if (newer != null) {
-                return refuseUsed(id, "stale", "person " + body.personId + " already has a newer change ("
+                return refuseUsed(id, "stale", "person " + body.personId() + " already has a newer change ("
                         + newer.commandId() + ")");
             }
-            newHead = new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON);
+            newHead = new CommandLedger.Head(body.personId(), issued, id, e.kind() == CommandKind.REMOVE_PERSON);
         }
-        if (e.kind == CommandKind.REMOVE_PERSON) {
+        if (e.kind() == CommandKind.REMOVE_PERSON) {
             // The tombstone goes in before the removal runs: whatever fails next, no older enrollment of this
             // person can be applied any more, so a removed person is never brought back.
             try {
@@ -193,7 +162,7 @@ public final class CommandProcessor {
         try {
             ledger.complete(id, "ok", newHead, digest);
         } catch (StateDb.MqttStateException ex) {
-            LOG.error("command {} ({}) ran but its outcome could not be recorded: {}", id, e.kind.wire(),
+            LOG.error("command {} ({}) ran but its outcome could not be recorded: {}", id, e.kind().wire(),
                     ex.toString());
             return refuse(id, "state_db", "done (" + result.message() + "), but the door could not record it: "
                     + ex.getMessage() + "; the command counts as used");
@@ -206,13 +175,13 @@ public final class CommandProcessor {
      * held or older (records are re-delivered on every connect), recorded with the head after it was applied.
      */
     private Optional<Reply> applyRecord(JsonNode env, Envelope e, String id) {
-        if (!e.target.equals(Topics.FLEET) || !e.kind.changesPerson) {
-            return refuse(id, "wrong_target", "command for '" + e.target + "' (" + e.kind.wire()
+        if (!e.target().equals(Topics.FLEET) || !e.kind().changesPerson) {
+            return refuse(id, "wrong_target", "command for '" + e.target() + "' (" + e.kind().wire()
                     + ") is not for this door on this topic");
         }
         Instant now = clock.instant();
-        if (e.issuedAt.isAfter(now.plus(skew))) {
-            return refuse(id, "not_yet_valid", "issued at " + e.issuedAt + ", in the future");
+        if (e.issuedAt().isAfter(now.plus(skew))) {
+            return refuse(id, "not_yet_valid", "issued at " + e.issuedAt() + ", in the future");
         }
         // Retained gallery records outlive any expiry by design; their order per person protects them instead.
         if (ledger.applied(id)) {
@@ -220,20 +189,20 @@ public final class CommandProcessor {
         }
         Body body;
         try {
-            body = Body.parse(e.kind, env.get("body"));
+            body = CommandParser.body(e.kind(), env.get("body"));
         } catch (IllegalArgumentException ex) {
             return refuse(id, "malformed", ex.getMessage());
         }
-        long issued = e.issuedAt.toEpochMilli();
-        if (newerChange(body.personId, issued, id) != null) {
+        long issued = e.issuedAt().toEpochMilli();
+        if (newerChange(body.personId(), issued, id) != null) {
             return Optional.empty();
         }
         CommandResult result = run(e, body, id);
         if (!result.ok()) {
             return refuse(id, result.code(), result.message());
         }
-        ledger.record(id, e.kind.wire(), now, e.expiresAt,
-                new CommandLedger.Head(body.personId, issued, id, e.kind == CommandKind.REMOVE_PERSON),
+        ledger.record(id, e.kind().wire(), now, e.expiresAt(),
+                new CommandLedger.Head(body.personId(), issued, id, e.kind() == CommandKind.REMOVE_PERSON),
                 SignedCommand.digest(env));
         return applied(id, e, result, now);
     }
@@ -252,27 +221,27 @@ public final class CommandProcessor {
     }
 
     private CommandResult run(Envelope e, Body body, String id) {
-        String by = "admin:" + e.keyId;
+        String by = "admin:" + e.keyId();
         try {
-            return switch (e.kind) {
-                case ENROLL -> actions.enroll(body.enroll);
-                case UPDATE_PERSON -> actions.updatePerson(body.update);
-                case REMOVE_PERSON -> actions.removePerson(body.personId);
-                case UNLOCK -> actions.unlock(body.unlock, by);
-                case LOCKDOWN -> actions.lockdown(body.lockdownOn, by);
+            return switch (e.kind()) {
+                case ENROLL -> actions.enroll(body.enroll());
+                case UPDATE_PERSON -> actions.updatePerson(body.update());
+                case REMOVE_PERSON -> actions.removePerson(body.personId());
+                case UNLOCK -> actions.unlock(body.unlock(), by);
+                case LOCKDOWN -> actions.lockdown(body.lockdownOn(), by);
                 case SYNC_GALLERY -> CommandResult.ok("re-reading the fleet gallery records");
             };
         } catch (RuntimeException ex) {
-            LOG.warn("command {} ({}) failed: {}", id, e.kind.wire(), ex.toString());
+            LOG.warn("command {} ({}) failed: {}", id, e.kind().wire(), ex.toString());
             return CommandResult.error("internal", "the device failed to apply it: " + ex.getMessage());
         }
     }
 
     private Optional<Reply> applied(String id, Envelope e, CommandResult result, Instant now) {
-        if (e.kind == CommandKind.SYNC_GALLERY && onSyncRequest != null) {
+        if (e.kind() == CommandKind.SYNC_GALLERY && onSyncRequest != null) {
             onSyncRequest.run();
         }
-        LOG.info("applied command {} ({}) from key {}", id, e.kind.wire(), e.keyId);
+        LOG.info("applied command {} ({}) from key {}", id, e.kind().wire(), e.keyId());
         Map<String, Object> data = new LinkedHashMap<>(result.data());
         data.putAll(stateData());
         return Optional.of(new Reply(id, device, true, "ok", result.message(), now, data));
@@ -305,178 +274,4 @@ public final class CommandProcessor {
         return Optional.of(new Reply(id, device, false, code, message, clock.instant(), null));
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v != null && v.isTextual() ? v.asText() : null;
-    }
-
-    private record Envelope(CommandKind kind, String target, Instant issuedAt, Instant expiresAt, String keyId) {
-        static Envelope parse(JsonNode env) {
-            JsonNode v = env.get("v");
-            if (v == null || !v.isInt() || v.asInt() != 1) {
-                throw new IllegalArgumentException("'v' must be 1");
-            }
-            CommandKind kind = CommandKind.fromWire(require(env, "kind"));
-            String target = require(env, "target");
-            Instant issued = instant(env, "issued_at");
-            Instant expires = instant(env, "expires_at");
-            if (!expires.isAfter(issued)) {
-                throw new IllegalArgumentException("'expires_at' must be after 'issued_at'");
-            }
-            String keyId = require(env, "key_id");
-            if (!env.path("body").isObject()) {
-                throw new IllegalArgumentException("'body' must be an object");
-            }
-            return new Envelope(kind, target, issued, expires, keyId);
-        }
-    }
-
-    /** The parsed body of one kind; only the fields of that kind are set. */
-    private static final class Body {
-        String personId;
-        EnrollRequest enroll;
-        PersonUpdate update;
-        Duration unlock;
-        boolean lockdownOn;
-
-        static Body parse(CommandKind kind, JsonNode b) {
-            Body out = new Body();
-            switch (kind) {
-                case ENROLL -> {
-                    out.personId = person(b);
-                    List<byte[]> photos = new ArrayList<>();
-                    for (JsonNode p : b.path("photos")) {
-                        photos.add(base64(p, "photos[]"));
-                    }
-                    List<float[]> templates = new ArrayList<>();
-                    for (JsonNode t : b.path("templates")) {
-                        byte[] raw = base64(t, "templates[]");
-                        if (raw.length == 0 || raw.length % Float.BYTES != 0) {
-                            throw new IllegalArgumentException("a template is base64 of float32 little-endian");
-                        }
-                        float[] f = TemplateCodec.fromBytes(raw, raw.length / Float.BYTES);
-                        for (float x : f) {
-                            if (!Float.isFinite(x)) {
-                                throw new IllegalArgumentException("a template holds a non-finite value");
-                            }
-                        }
-                        templates.add(f);
-                    }
-                    String model = optText(b, "model_sha256");
-                    if (photos.isEmpty() == templates.isEmpty()) {
-                        throw new IllegalArgumentException("enroll needs photos or templates (one of them)");
-                    }
-                    if (!templates.isEmpty() && (model == null || !model.matches("[0-9a-f]{64}"))) {
-                        throw new IllegalArgumentException("templates need 'model_sha256' (64 hex digits)");
-                    }
-                    out.enroll = new EnrollRequest(out.personId, displayName(b), groups(b, true),
-                            !b.has("enabled") || bool(b, "enabled"), optInstant(b, "valid_from"),
-                            optInstant(b, "valid_until"), photos, templates, model);
-                }
-                case UPDATE_PERSON -> {
-                    out.personId = person(b);
-                    out.update = new PersonUpdate(out.personId, optText(b, "display_name"), groups(b, false),
-                            b.has("enabled") ? bool(b, "enabled") : null, optInstant(b, "valid_from"),
-                            optInstant(b, "valid_until"), b.path("clear_valid_from").asBoolean(false),
-                            b.path("clear_valid_until").asBoolean(false));
-                }
-                case REMOVE_PERSON -> out.personId = person(b);
-                case UNLOCK -> {
-                    JsonNode s = b.get("seconds");
-                    if (s == null || !s.canConvertToInt() || !s.isIntegralNumber() || s.asInt() < 1
-                            || s.asInt() > 3600) {
-                        throw new IllegalArgumentException("unlock needs 'seconds' between 1 and 3600");
-                    }
-                    out.unlock = Duration.ofSeconds(s.asInt());
-                }
-                case LOCKDOWN -> out.lockdownOn = bool(b, "on");
-                case SYNC_GALLERY -> {
-                    // no fields
-                }
-            }
-            return out;
-        }
-
-        private static String person(JsonNode b) {
-            String p = optText(b, "person_id");
-            Person.requireValidId(p); // the gallery's rule: what the CLI enrolls, commands can change
-            return p;
-        }
-
-        private static String displayName(JsonNode b) {
-            String n = optText(b, "display_name");
-            if (n == null || n.isBlank() || n.length() > 200) {
-                throw new IllegalArgumentException("'display_name' is required (at most 200 characters)");
-            }
-            return n;
-        }
-
-        private static Set<String> groups(JsonNode b, boolean required) {
-            JsonNode g = b.get("groups");
-            if (g == null || g.isNull()) {
-                return required ? Set.of() : null;
-            }
-            if (!g.isArray()) {
-                throw new IllegalArgumentException("'groups' must be an array of strings");
-            }
-            Set<String> out = new LinkedHashSet<>();
-            for (JsonNode e : g) {
-                if (!e.isTextual()) {
-                    throw new IllegalArgumentException("'groups' must be an array of strings");
-                }
-                out.add(e.asText());
-            }
-            return out;
-        }
-
-        private static boolean bool(JsonNode b, String f) {
-            JsonNode v = b.get(f);
-            if (v == null || !v.isBoolean()) {
-                throw new IllegalArgumentException("'" + f + "' must be true or false");
-            }
-            return v.asBoolean();
-        }
-
-        private static byte[] base64(JsonNode n, String what) {
-            if (!n.isTextual()) {
-                throw new IllegalArgumentException("'" + what + "' must be base64 strings");
-            }
-            try {
-                return Base64.getDecoder().decode(n.asText());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + what + "' is not valid base64");
-            }
-        }
-    }
-
-    private static String require(JsonNode n, String f) {
-        String v = text(n, f);
-        if (v == null || v.isEmpty()) {
-            throw new IllegalArgumentException("missing '" + f + "'");
-        }
-        return v;
-    }
-
-    private static String optText(JsonNode n, String f) {
-        JsonNode v = n.get(f);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException("'" + f + "' must be a string");
-        }
-        return v.asText();
-    }
-
-    private static Instant instant(JsonNode n, String f) {
-        try {
-            return Instant.parse(require(n, f));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + f + "' is not an ISO-8601 UTC time");
-        }
-    }
-
-    private static Instant optInstant(JsonNode n, String f) {
-        return n.hasNonNull(f) ? instant(n, f) : null;
-    }
 }
