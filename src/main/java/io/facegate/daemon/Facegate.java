@@ -249,7 +249,7 @@ public final class Facegate implements AutoCloseable {
         }
         String state;
         String error = pipeline == null ? null : pipeline.lastError();
-        String outboxError = mqtt == null ? null : mqtt.outbox().lastError();
+        String outboxError = mqtt == null ? null : mqtt.outboxError();
         String doorFault = door == null ? null : door.state().fault();
         String galleryProblem = gallery == null ? null : gallery.problem();
         if (pipeline == null) {

@@ -206,7 +206,7 @@ public final class DemoRun {
         if (daemon.mqtt() == null) {
             return;
         }
-        for (int i = 0; i < 50 && daemon.mqtt().outbox().depth() > 0; i++) {
+        for (int i = 0; i < 50 && daemon.mqtt().outboxDepth() > 0; i++) {
             Thread.sleep(100);
         }
     }

@@ -20,7 +20,7 @@ import java.util.HexFormat;
  * {@link #record recorded} after they were applied, so that one the door failed to apply is retried at the next
  * connect; their per-person order, not their id, is what keeps a replay harmless.
  */
-public final class CommandLedger {
+final class CommandLedger {
     /** The newest applied change of one person. */
     public record Head(String personId, long issuedAtMs, String commandId, boolean removed) {
         /** True when a change issued at {@code issuedAtMs} with {@code id} comes after this head. */

@@ -32,7 +32,7 @@ import java.util.Optional;
  * or forged payloads never reach the ledger. Retained gallery records are re-delivered on every connect by design
  * and stay idempotent: see {@link CommandLedger}. Not thread-safe: the caller runs commands one at a time.
  */
-public final class CommandProcessor {
+final class CommandProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     private static final ObjectMapper JSON = Yaml.jsonMapper();
     static final String ID_PATTERN = "[A-Za-z0-9_.:-]{1,100}";

@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * Signed like a command (Ed25519, canonical JSON without {@code sig}) but under its own domain tag
  * {@value #DOMAIN}, so a manifest signature can never pass as a command's and the other way round.
  */
-public record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, CommandLedger.Head> heads) {
+record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, CommandLedger.Head> heads) {
     public static final String DOMAIN = "facegate-manifest-v1\n";
     private static final ObjectMapper JSON = Yaml.jsonMapper();
 

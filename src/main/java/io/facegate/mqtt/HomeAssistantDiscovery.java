@@ -20,7 +20,7 @@ import java.util.Map;
  * allow_unsigned_unlock} is set: by default it is disabled in Home Assistant and its command topic is not even
  * subscribed. (Signed unlocks go through {@code facegate admin unlock}.)
  */
-public final class HomeAssistantDiscovery {
+final class HomeAssistantDiscovery {
     /** Event types the event entity declares; others are not forwarded by Home Assistant. */
     public static final List<String> EVENT_TYPES = List.of("access_granted", "access_denied", "door_opened",
             "door_closed", "door_forced", "door_held_open", "lockdown_on", "lockdown_off", "events_dropped");

@@ -154,8 +154,23 @@ public final class MqttDoor implements AutoCloseable {
         return link.isConnected();
     }
 
-    public Outbox outbox() {
+    Outbox outbox() {
         return outbox;
+    }
+
+    /** Events stored and not yet published. */
+    public long outboxDepth() {
+        return outbox.depth();
+    }
+
+    /** Events dropped when the outbox was full plus events that could not be stored. */
+    public long eventsDropped() {
+        return outbox.droppedTotal();
+    }
+
+    /** What health should say about the outbox (events not stored, or drops not yet reported), or null. */
+    public String outboxError() {
+        return outbox.lastError();
     }
 
     /** Whether this door holds every change the newest fleet manifest names, and the manifest's age. */
@@ -164,7 +179,7 @@ public final class MqttDoor implements AutoCloseable {
     }
 
     /** Version and heads hash of the fleet-synchronised gallery changes this door holds. */
-    public CommandLedger.SyncState syncState() {
+    CommandLedger.SyncState syncState() {
         return ledger.syncState();
     }
 

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each connection attempt uses a fresh Paho client with a clean session and memory persistence: durability is
  * the outbox's job (SQLite), and a fresh client cannot resend stale in-flight messages behind the outbox's back.
  */
-public final class MqttLink implements AutoCloseable {
+final class MqttLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttLink.class);
 
     /** Receives a message of a subscription; runs on the Paho thread, so it must hand heavy work off. */

@@ -10,7 +10,7 @@ import java.net.Socket;
  * Socket factories that turn Nagle's algorithm off. MQTT sends small packets and waits for small answers (PUBLISH,
  * PUBACK); with Nagle and delayed ACKs each round trip can stall ~40 ms, which an unlock command would feel.
  */
-public final class NoDelaySockets {
+final class NoDelaySockets {
     private NoDelaySockets() {
     }
 

@@ -19,7 +19,7 @@ import java.util.UUID;
  * event that can be stored the count is written down, its sequence numbers are skipped (a gap the receiver sees)
  * and an {@code events_lost} event is reported.
  */
-public final class Outbox {
+final class Outbox {
     private static final ObjectMapper JSON = Yaml.jsonMapper();
     private static final String DROPPED_TOTAL = "dropped_total";
     private static final String DROPPED_UNREPORTED = "dropped_unreported";

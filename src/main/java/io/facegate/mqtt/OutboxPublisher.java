@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * unacknowledged event, so the receiver may see a duplicate (same event id) but never a gap or a reordering of
  * first arrivals.
  */
-public final class OutboxPublisher implements AutoCloseable {
+final class OutboxPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
 
     private final MqttLink link;

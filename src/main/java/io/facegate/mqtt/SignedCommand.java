@@ -30,7 +30,7 @@ import java.util.List;
  * with object keys sorted (recursively), no insignificant white space, UTF-8. Bodies hold only strings, integers,
  * booleans, arrays and objects (photos and templates as base64 strings), so the form is the same in any language.
  */
-public final class SignedCommand {
+final class SignedCommand {
     public static final String DOMAIN = "facegate-command-v1\n";
     private static final ObjectMapper JSON = Yaml.jsonMapper();
 

@@ -14,7 +14,7 @@ import java.util.Base64;
  * canonical form (see {@link SignedCommand}) of the whole reply without {@code sig}: device, command id, ok, code,
  * message, time, data and key id. A separate domain tag keeps a reply from ever passing as a command.
  */
-public final class SignedReply {
+final class SignedReply {
     public static final String DOMAIN = "facegate-reply-v1\n";
 
     private SignedReply() {

@@ -15,7 +15,7 @@ import java.sql.Statement;
  *
  * <p>One connection guarded by this object's monitor: writes are small and rare next to the camera loop.
  */
-public final class StateDb implements AutoCloseable {
+final class StateDb implements AutoCloseable {
     private final Connection conn;
     private final Path path;
 
