@@ -26,7 +26,6 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -317,16 +316,14 @@ public final class AdminCommand implements Runnable {
                                 + " (a door that computes them) or use --templates FILE");
                         return 2;
                     }
-                    ObjectNode cmd = cli.sign(CommandKind.ENROLL, via, body, Duration.ofSeconds(ttlS));
-                    List<JsonNode> r = cli.send(cmd, Set.of(via), Duration.ofSeconds(timeoutS));
-                    if (r.isEmpty() || !r.get(0).path("ok").asBoolean() || !r.get(0).path("data").has("templates")) {
-                        report(cmd.get("id").asText(), Set.of(via), r);
+                    AdminClient.FleetEnrollment e = cli.templatesVia(via, body, Duration.ofSeconds(ttlS),
+                            Duration.ofSeconds(timeoutS));
+                    if (e.body() == null) {
+                        report(e.commandId(), Set.of(via), e.replies());
                         System.err.println("door " + via + " did not return templates; nothing sent to the fleet");
                         return 1;
                     }
-                    body.remove("photos");
-                    body.set("templates", r.get(0).get("data").get("templates"));
-                    body.put("model_sha256", r.get(0).get("data").get("model_sha256").asText());
+                    body = e.body();
                 }
                 return sendAndReport(cli, kind(), body);
             }

@@ -169,6 +169,32 @@ public final class AdminClient implements AutoCloseable {
         return replies.await(Set.of(device), timeout);
     }
 
+    /**
+     * What asking one door to compute templates gave: the enroll body for the fleet (templates and model in place
+     * of the photos), or null with the door's replies when it did not return templates.
+     */
+    public record FleetEnrollment(String commandId, List<JsonNode> replies, ObjectNode body) {
+    }
+
+    /**
+     * Fleet records carry templates, never photos: sends the enroll body with photos to {@code via}, a door that
+     * enrolls the person and replies with the templates it computed, and returns the body the fleet gets.
+     */
+    public FleetEnrollment templatesVia(String via, ObjectNode photoBody, Duration ttl, Duration timeout)
+            throws MqttException, InterruptedException {
+        ObjectNode cmd = sign(CommandKind.ENROLL, via, photoBody, ttl);
+        List<JsonNode> r = send(cmd, Set.of(via), timeout);
+        String id = cmd.get("id").asText();
+        if (r.isEmpty() || !r.get(0).path("ok").asBoolean() || !r.get(0).path("data").has("templates")) {
+            return new FleetEnrollment(id, r, null);
+        }
+        ObjectNode body = photoBody.deepCopy();
+        body.remove("photos");
+        body.set("templates", r.get(0).get("data").get("templates"));
+        body.put("model_sha256", r.get(0).get("data").get("model_sha256").asText());
+        return new FleetEnrollment(id, r, body);
+    }
+
     /** The newest retained record of a person, or null: for fleet updates, which carry the full person. */
     public JsonNode currentRecord(String person) throws MqttException, InterruptedException {
         JsonNode best = null;
