@@ -111,17 +111,7 @@ public record ScoreCalibration(String model, String modelSha256, String source, 
         if (genuine.isEmpty()) {
             return Double.NaN;
         }
-        if (score <= genuine.get(0)[0]) {
-            return genuine.get(0)[1];
-        }
-        for (int i = 1; i < genuine.size(); i++) {
-            double[] a = genuine.get(i - 1);
-            double[] b = genuine.get(i);
-            if (score <= b[0]) {
-                return a[1] + (b[1] - a[1]) * (score - a[0]) / (b[0] - a[0]);
-            }
-        }
-        return 1.0;
+        return interpolate(genuine, score, 1.0, (a, b, x) -> a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0]));
     }
 
     /** The embedding-norm quantile {@code q} ("0.02"), or NaN when the table has none. */
@@ -234,21 +224,35 @@ public record ScoreCalibration(String model, String modelSha256, String source, 
 
     /** Log-linear interpolation of a falling (score, rate) table; NaN beyond its last point. */
     private static double interpolateLog(List<double[]> t, double score) {
-        if (t.isEmpty() || score > t.get(t.size() - 1)[0]) {
+        if (t.isEmpty()) {
             return Double.NaN;
         }
+        return interpolate(t, score, Double.NaN, (a, b, x) -> {
+            double f = (x - a[0]) / (b[0] - a[0]);
+            return Math.exp(Math.log(a[1]) + f * (Math.log(b[1]) - Math.log(a[1])));
+        });
+    }
+
+    /** The value inside one segment of a table, from its two (score, rate) ends. */
+    @FunctionalInterface
+    private interface Segment {
+        double at(double[] a, double[] b, double score);
+    }
+
+    /**
+     * Reads a non-empty (score, rate) table sorted by score at {@code score}: its first rate at or below the first
+     * score, {@code beyond} past the last one, and the segment's interpolation in between.
+     */
+    private static double interpolate(List<double[]> t, double score, double beyond, Segment segment) {
         if (score <= t.get(0)[0]) {
             return t.get(0)[1];
         }
         for (int i = 1; i < t.size(); i++) {
-            double[] a = t.get(i - 1);
-            double[] b = t.get(i);
-            if (score <= b[0]) {
-                double f = (score - a[0]) / (b[0] - a[0]);
-                return Math.exp(Math.log(a[1]) + f * (Math.log(b[1]) - Math.log(a[1])));
+            if (score <= t.get(i)[0]) {
+                return segment.at(t.get(i - 1), t.get(i), score);
             }
         }
-        return Double.NaN;
+        return beyond;
     }
 
     private static void checkMonotone(List<double[]> t, String name, boolean rising) {

@@ -72,8 +72,8 @@ public final class SearchBenchmark {
             Map<String, Object> store = write(cfg, rows, p.perPerson(), log);
             rows = null; // the galleries hold their own copies from here on
             Map<String, Object> agreement = new LinkedHashMap<>();
-            Map<String, Object> f32 = form(cfg.withInt8(false), probes, p, agreement, log);
-            Map<String, Object> i8 = form(cfg.withInt8(true), probes, p, agreement, log);
+            Map<String, Object> f32 = form(cfg, false, probes, p, agreement, log);
+            Map<String, Object> i8 = form(cfg, true, probes, p, agreement, log);
             agreeAcrossForms(cfg, probes, agreement);
             boolean int8 = GalleryConfig.defaults().int8();
 
@@ -133,23 +133,13 @@ public final class SearchBenchmark {
     }
 
     /** Times one search form: the SIMD gallery, the scalar one and the bandwidth bound, interleaved. */
-    private static Map<String, Object> form(GalleryConfig cfg, float[][] probes, Params p,
+    private static Map<String, Object> form(GalleryConfig cfg, boolean int8, float[][] probes, Params p,
                                             Map<String, Object> agreement, PrintStream log) {
-        String name = cfg.int8() ? "int8" : "float32";
-        try (Gallery simd = Gallery.open(cfg.withSimd(true), MODEL, SHA);
-             Gallery scalar = Gallery.open(cfg.withSimd(false), MODEL, SHA)) {
-            int same = 0;
-            double diff = 0;
-            for (float[] q : probes) {
-                Candidate a = simd.best(q);
-                Candidate b = scalar.best(q);
-                same += a.personId().equals(b.personId()) ? 1 : 0;
-                diff = Math.max(diff, Math.abs(a.score() - b.score()));
-            }
-            agreement.put(name + "_simd_vs_scalar_same_best", same + "/" + probes.length);
-            agreement.put(name + "_simd_vs_scalar_max_score_diff", diff);
-
-            long bytes = (long) simd.templateCount() * p.dim() * (cfg.int8() ? 1 : Float.BYTES);
+        String name = int8 ? "int8" : "float32";
+        try (Gallery simd = Gallery.open(cfg.withMatcher(true, int8), MODEL, SHA);
+             Gallery scalar = Gallery.open(cfg.withMatcher(false, int8), MODEL, SHA)) {
+            agree(simd, scalar, probes, name + "_simd_vs_scalar", agreement);
+            long bytes = (long) simd.templateCount() * p.dim() * (int8 ? 1 : Float.BYTES);
             MemoryBandwidth stream = new MemoryBandwidth(Math.toIntExact(bytes));
             float[] sink = new float[1];
             int[] next = {0};
@@ -181,19 +171,24 @@ public final class SearchBenchmark {
 
     /** Whether the int8 form names the same best person as float32, and how far its scores are. */
     private static void agreeAcrossForms(GalleryConfig cfg, float[][] probes, Map<String, Object> agreement) {
-        try (Gallery f32 = Gallery.open(cfg.withInt8(false), MODEL, SHA);
-             Gallery i8 = Gallery.open(cfg.withInt8(true), MODEL, SHA)) {
-            int same = 0;
-            double diff = 0;
-            for (float[] q : probes) {
-                Candidate a = f32.best(q);
-                Candidate b = i8.best(q);
-                same += a.personId().equals(b.personId()) ? 1 : 0;
-                diff = Math.max(diff, Math.abs(a.score() - b.score()));
-            }
-            agreement.put("int8_vs_float32_same_best", same + "/" + probes.length);
-            agreement.put("int8_vs_float32_max_score_diff", diff);
+        try (Gallery f32 = Gallery.open(cfg.withMatcher(true, false), MODEL, SHA);
+             Gallery i8 = Gallery.open(cfg.withMatcher(true, true), MODEL, SHA)) {
+            agree(i8, f32, probes, "int8_vs_float32", agreement);
         }
+    }
+
+    /** How often two galleries name the same best person for the probes, and their largest score difference. */
+    private static void agree(Gallery a, Gallery b, float[][] probes, String name, Map<String, Object> agreement) {
+        int same = 0;
+        double diff = 0;
+        for (float[] q : probes) {
+            Candidate x = a.best(q);
+            Candidate y = b.best(q);
+            same += x.personId().equals(y.personId()) ? 1 : 0;
+            diff = Math.max(diff, Math.abs(x.score() - y.score()));
+        }
+        agreement.put(name + "_same_best", same + "/" + probes.length);
+        agreement.put(name + "_max_score_diff", diff);
     }
 
     /** Warm-up for 3 s, then {@code rounds} rounds of every op in turn; microseconds per op. */

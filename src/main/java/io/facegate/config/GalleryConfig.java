@@ -83,18 +83,11 @@ public record GalleryConfig(Path dataDir, Integer maxTemplatesPerPerson, Double 
                 simd, int8);
     }
 
-    /** The same configuration with the int8 search form switched on or off. */
-    public GalleryConfig withInt8(boolean on) {
+    /** The same configuration with another matcher: SIMD wanted or not, the int8 search form on or off. */
+    public GalleryConfig withMatcher(boolean simd, boolean int8) {
         return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, duplicateThreshold,
                 allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                simd, on);
-    }
-
-    /** The same configuration with the SIMD matcher wanted or not (the scalar loop). */
-    public GalleryConfig withSimd(boolean on) {
-        return new GalleryConfig(dataDir, maxTemplatesPerPerson, threshold, duplicateThreshold,
-                allowDuplicates, minEyeDistancePx, minFaceWidthPx, minSharpness, maxYaw, secondFaceAreaRatio,
-                on, int8);
+                simd, int8);
     }
 
     /** The SQLite file inside {@link #dataDir()}. */

@@ -184,13 +184,16 @@ final class DaemonActions implements DeviceActions {
 
     @Override
     public GalleryState galleryState() {
-        String hash;
+        return new GalleryState(gallery.persons().size(), contentHashOrNull());
+    }
+
+    /** Null when unknown: health must still go out, saying why (last_error). */
+    private String contentHashOrNull() {
         try {
-            hash = gallery.contentHash();
+            return gallery.contentHash();
         } catch (GalleryException e) {
-            hash = null; // unknown: health must still go out, saying why (last_error)
+            return null;
         }
-        return new GalleryState(gallery.persons().size(), hash);
     }
 
     /** Templates received without a photo are identified by a digest of their own bytes. */

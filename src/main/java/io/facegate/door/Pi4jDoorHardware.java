@@ -47,6 +47,9 @@ public final class Pi4jDoorHardware implements DoorHardware {
 
     private final DoorConfig config;
     private final Context context;
+    /** The ids of the configured provider's input and output plugins (what each pin is created with). */
+    private final String inputProvider;
+    private final String outputProvider;
     private final DigitalOutput relay;
     private final DigitalOutput indicator;
     private final Map<Input, DigitalInput> inputs = new EnumMap<>(Input.class);
@@ -63,9 +66,12 @@ public final class Pi4jDoorHardware implements DoorHardware {
      */
     public Pi4jDoorHardware(DoorConfig config, boolean shutdownHook) {
         this.config = Objects.requireNonNull(config);
+        Provider<?, ?, ?>[] providers = providers(config);
+        this.inputProvider = providers[0].id();
+        this.outputProvider = providers[1].id();
         this.context = Pi4J.newContextBuilder()
                 .noAutoDetect()
-                .add(providers(config))
+                .add(providers)
                 .setShutdownHook(shutdownHook)
                 .build();
         try {
@@ -75,7 +81,7 @@ public final class Pi4jDoorHardware implements DoorHardware {
                     .address(config.relayPin())
                     .initial(locked)
                     .shutdown(locked)
-                    .provider(outputProviderId(config)));
+                    .provider(outputProvider));
             relay.state(locked); // some providers ignore 'initial'; be explicit
             if (DoorConfig.wired(config.indicatorPin())) {
                 DigitalState off = config.indicatorActiveHigh() ? DigitalState.LOW : DigitalState.HIGH;
@@ -83,7 +89,7 @@ public final class Pi4jDoorHardware implements DoorHardware {
                         .id(INDICATOR_ID).name("door indicator")
                         .address(config.indicatorPin())
                         .initial(off).shutdown(off)
-                        .provider(outputProviderId(config)));
+                        .provider(outputProvider));
             } else {
                 indicator = null;
             }
@@ -122,7 +128,7 @@ public final class Pi4jDoorHardware implements DoorHardware {
                 .address(pin)
                 .pull(pull)
                 .debounce(Math.max(1, debounceMs) * 1000L) // Pi4J wants microseconds; honoured where supported
-                .provider(inputProviderId(config)));
+                .provider(inputProvider));
         in.addListener(event -> {
             InputListener l = listener;
             if (l != null && !closed) {
@@ -232,6 +238,7 @@ public final class Pi4jDoorHardware implements DoorHardware {
         }
     }
 
+    /** The configured provider's digital input and output plugins, in that order. */
     private static Provider<?, ?, ?>[] providers(DoorConfig c) {
         return switch (c.provider()) {
             case "gpiod" -> new Provider<?, ?, ?>[]{GpioDDigitalInputProvider.newInstance(),
@@ -247,24 +254,6 @@ public final class Pi4jDoorHardware implements DoorHardware {
             case "mock" -> new Provider<?, ?, ?>[]{MockDigitalInputProvider.newInstance(),
                     MockDigitalOutputProvider.newInstance()};
             default -> throw new IllegalArgumentException("door.provider: " + c.provider());
-        };
-    }
-
-    private static String inputProviderId(DoorConfig c) {
-        return switch (c.provider()) {
-            case "gpiod" -> GpioDDigitalInputProvider.ID;
-            case "linuxfs" -> LinuxFsDigitalInputProvider.ID;
-            case "pigpio" -> PiGpioDigitalInputProvider.ID;
-            default -> MockDigitalInputProvider.ID;
-        };
-    }
-
-    private static String outputProviderId(DoorConfig c) {
-        return switch (c.provider()) {
-            case "gpiod" -> GpioDDigitalOutputProvider.ID;
-            case "linuxfs" -> LinuxFsDigitalOutputProvider.ID;
-            case "pigpio" -> PiGpioDigitalOutputProvider.ID;
-            default -> MockDigitalOutputProvider.ID;
         };
     }
 }

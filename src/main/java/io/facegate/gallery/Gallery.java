@@ -225,11 +225,6 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
         return loadMillis;
     }
 
-    /** Name of the matcher kernel in use ("simd-16x32bit" or "scalar"). */
-    public String matcherKernel() {
-        return kernel.name();
-    }
-
     /** True when the matcher searches the int8 form. */
     public boolean int8() {
         TemplateMatrix m = matrix;
@@ -245,6 +240,11 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
     public int templateCount() {
         TemplateMatrix m = matrix;
         return m == null ? 0 : m.size();
+    }
+
+    /** Name of the matcher kernel in use ("simd-16x32bit" or "scalar"). */
+    public String matcherKernel() {
+        return kernel.name();
     }
 
     // ------------------------------------------------------------------ matching
@@ -354,14 +354,14 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
         return Optional.ofNullable(persons.get(id));
     }
 
+    public GalleryStore store() {
+        return store;
+    }
+
     public List<Person> persons() {
         List<Person> out = new ArrayList<>(persons.values());
         out.sort((a, b) -> a.id().compareTo(b.id()));
         return out;
-    }
-
-    public GalleryStore store() {
-        return store;
     }
 
     public long version() {

@@ -203,7 +203,7 @@ class TemplateMatrixTest {
             assertEquals("b", g.best(a).personId());
             assertEquals(List.of(3L), versions);
         }
-        try (Gallery g = Gallery.open(cfg.withInt8(false), "m", sha)) {
+        try (Gallery g = Gallery.open(cfg.withMatcher(cfg.simd(), false), "m", sha)) {
             assertEquals(1, g.templateCount(), "reloaded from SQLite");
         }
     }
