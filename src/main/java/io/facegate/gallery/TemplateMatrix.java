@@ -122,14 +122,6 @@ final class TemplateMatrix {
     }
 
     /**
-     * Appends one row from raw little-endian float32 bytes without publishing; for the fast start-up loader.
-     * Call {@link #publishLoaded()} when done.
-     */
-    synchronized void appendRaw(String personId, float[] normalisedRow) {
-        appendUnpublished(personId, List.of(normalisedRow));
-    }
-
-    /**
      * Start-up fast path: appends one row straight from the stored little-endian float32 bytes (no intermediate
      * array), unpublished. Call {@link #publishLoaded()} when done.
      */

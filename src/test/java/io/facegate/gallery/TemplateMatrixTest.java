@@ -29,9 +29,8 @@ class TemplateMatrixTest {
     private static TemplateMatrix random(int n, int perPerson, boolean int8, ScoreKernel k, SplittableRandom rnd) {
         TemplateMatrix m = new TemplateMatrix(DIM, n, k, int8);
         for (int i = 0; i < n; i++) {
-            m.appendRaw("p" + i / perPerson, RandomTemplates.unit(rnd, DIM));
+            m.add("p" + i / perPerson, List.of(RandomTemplates.unit(rnd, DIM)));
         }
-        m.publishLoaded();
         return m;
     }
 
