@@ -45,11 +45,11 @@ final class FleetSync {
     static final Duration RETRY_MIN = Duration.ofSeconds(2);
     static final Duration RETRY_MAX = Duration.ofSeconds(60);
 
-    /** Subscribes to or drops one person's record topic. */
+    /** Subscribes to or drops one person's record topic, named by its opaque reference ({@link FleetKeyRing#ref}). */
     interface Fetcher {
-        void fetch(String personId);
+        void fetch(String ref);
 
-        void drop(String personId);
+        void drop(String ref);
     }
 
     /**
@@ -80,6 +80,12 @@ final class FleetSync {
     private final Duration skew;
     private final Clock clock;
     private final Fetcher fetcher;
+    private final FleetKeyRing fleetKey;
+    /** The topic reference each in-flight person is fetched under, and back. */
+    private final Map<String, String> refOfPerson = new TreeMap<>();
+    private final Map<String, String> personOfRef = new TreeMap<>();
+    /** The fleet key epoch of the newest manifest: records are fetched under that epoch's topics. */
+    private int epoch;
     private final Map<String, CommandLedger.Head> manifestHeads = new TreeMap<>();
     private final Set<String> missing = new TreeSet<>();
     private final Set<String> inFlight = new TreeSet<>();
@@ -94,7 +100,7 @@ final class FleetSync {
     private String lastError;
 
     FleetSync(StateDb db, CommandLedger ledger, DeviceActions actions, Map<String, PublicKey> keys, Duration skew,
-              Clock clock, Fetcher fetcher) {
+              Clock clock, FleetKeyRing fleetKey, Fetcher fetcher) {
         this.db = db;
         this.ledger = ledger;
         this.actions = actions;
@@ -102,6 +108,8 @@ final class FleetSync {
         this.skew = skew;
         this.clock = clock;
         this.fetcher = fetcher;
+        this.fleetKey = fleetKey;
+        this.epoch = fleetKey.currentEpoch();
         db.inTransaction(c -> {
             try (var s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS fleet_manifest_heads (person_id TEXT PRIMARY KEY,"
@@ -127,7 +135,7 @@ final class FleetSync {
         }
         FleetManifest m;
         try {
-            m = FleetManifest.verify(payload, keys);
+            m = FleetManifest.verify(payload, keys, fleetKey);
         } catch (IllegalArgumentException e) {
             lastError = e.getMessage();
             LOG.warn("fleet manifest refused: {}", e.getMessage());
@@ -139,6 +147,9 @@ final class FleetSync {
             return;
         }
         lastError = null;
+        if (manifestIssuedAt == null || !m.issuedAt().isBefore(manifestIssuedAt)) {
+            epoch = m.epoch();
+        }
         Set<String> changed = merge(m);
         if (!changed.isEmpty()) {
             retry = RETRY_MIN; // news: what is missing now is worth fetching soon
@@ -163,12 +174,13 @@ final class FleetSync {
         return manifestHeads.get(personId);
     }
 
-    /** A record of {@code personId} was handled: count it in if it brought the person up to the manifest. */
-    synchronized void onRecord(String personId) {
-        if (!behind(personId)) {
+    /** A record under topic reference {@code ref} was handled: count it in if it brought its person up to date. */
+    synchronized void onRecord(String ref) {
+        String personId = personOfRef.get(ref);
+        if (personId != null && !behind(personId)) {
             missing.remove(personId);
             if (inFlight.remove(personId)) {
-                fetcher.drop(personId);
+                drop(personId);
             }
         }
         if (inFlight.isEmpty()) {
@@ -183,7 +195,7 @@ final class FleetSync {
             LOG.warn("fleet sync: {} record(s) did not arrive within {} s: {}", inFlight.size(),
                     BATCH_TIMEOUT.toSeconds(), inFlight);
             for (String p : inFlight) {
-                fetcher.drop(p);
+                drop(p);
                 CommandLedger.Head h = manifestHeads.get(p);
                 if (h.removed() && behind(p) && !removalFailed.contains(p)) {
                     // the tombstone is withheld: the manifest vouches for it, and the person is already removed
@@ -312,11 +324,22 @@ final class FleetSync {
             String p = queue.poll();
             if (behind(p)) {
                 inFlight.add(p);
-                fetcher.fetch(p);
+                String ref = fleetKey.ref(epoch, p);
+                refOfPerson.put(p, ref);
+                personOfRef.put(ref, p);
+                fetcher.fetch(ref);
             } else {
                 missing.remove(p);
             }
         }
         batchStarted = inFlight.isEmpty() ? null : clock.instant();
+    }
+
+    private void drop(String personId) {
+        String ref = refOfPerson.remove(personId);
+        if (ref != null) {
+            personOfRef.remove(ref);
+            fetcher.drop(ref);
+        }
     }
 }

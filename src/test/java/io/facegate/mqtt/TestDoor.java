@@ -38,8 +38,27 @@ final class TestDoor implements AutoCloseable {
         List<String> keys = admins.stream()
                 .map(k -> Base64.getEncoder().encodeToString(k.getPublic().getEncoded())).toList();
         MqttConfig cfg = new MqttConfig(true, uri, id, "facegate", null, null, null, null, null, 5, 100L, 1000L,
-                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha);
+                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha)
+                .withFleetKey(fleetKeyFile(dir).toString());
         this.mqtt = new MqttDoor(cfg, gallery.actions, DeviceHealth::unknown, Clock.systemUTC());
+    }
+
+    /** The test's fleet key file ({@code dir/fleet.key}, mode 600), made on first use: every door of a test reads it. */
+    static synchronized Path fleetKeyFile(Path dir) {
+        Path f = dir.resolve("fleet.key");
+        if (!Files.exists(f)) {
+            try {
+                FleetKeyRing.create().save(f);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return f;
+    }
+
+    /** The test's fleet key, for admin clients. */
+    static FleetKeyRing fleetKey(Path dir) {
+        return FleetKeyRing.load(fleetKeyFile(dir));
     }
 
     TestDoor start() {
