@@ -29,7 +29,10 @@ import java.util.TreeSet;
  *   <li>A record older than the manifest head of its person is never applied ({@link #floor}), so an old enroll
  *       record republished by the broker cannot bring a removed person back.</li>
  *   <li>Persons whose newest record this door lacks are fetched by subscribing to their own topics, at most
- *       {@link #BATCH} at a time, far below any broker queue limit; what does not arrive is retried and reported.</li>
+ *       {@link #BATCH} at a time (a finished one makes room for the next at once), far below any broker queue
+ *       limit; what does not arrive is retried and reported.</li>
+ *   <li>Records and the manifest's heads are sealed to the fleet key ({@link FleetKeyRing}); topics carry opaque
+ *       references of person ids, computed under the epoch of the newest manifest.</li>
  * </ul>
  *
  * <p>Runs on the door's single command thread; {@link #status()} may be read from any thread.
@@ -38,7 +41,7 @@ final class FleetSync {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSync.class);
     /** Persons fetched at once: with about one retained record each, far below Mosquitto's queue limits. */
     static final int BATCH = 20;
-    /** A batch not complete after this long is given up for this round and retried later. */
+    /** In-flight fetches during which no record arrived for this long are given up for this round, retried later. */
     static final Duration BATCH_TIMEOUT = Duration.ofSeconds(5);
     /** After a round left persons missing, the next round waits this long, doubling up to {@link #RETRY_MAX}: a
      *  record lost in transit comes soon, a refused one is not re-fetched in a tight loop. */
@@ -92,7 +95,8 @@ final class FleetSync {
     /** Manifest removals the gallery refused: never recorded as done, retried on every tick. */
     private final Set<String> removalFailed = new TreeSet<>();
     private final Deque<String> queue = new ArrayDeque<>();
-    private Instant batchStarted;
+    /** When the in-flight fetches last made progress (a fetch started or a person came up to date); null: none. */
+    private Instant lastProgress;
     private boolean checkedAll;
     private Instant nextRound = Instant.MIN;
     private Duration retry = RETRY_MIN;
@@ -181,19 +185,19 @@ final class FleetSync {
             missing.remove(personId);
             if (inFlight.remove(personId)) {
                 drop(personId);
+                lastProgress = clock.instant();
             }
         }
-        if (inFlight.isEmpty()) {
-            nextBatch();
-        }
+        // keep BATCH in flight: the next person is fetched now, not when the slowest of the batch arrives
+        nextBatch();
     }
 
     /** Periodic: give up a stalled batch, and start another round for persons still missing. */
     synchronized void tick() {
-        if (!inFlight.isEmpty() && batchStarted != null
-                && clock.instant().isAfter(batchStarted.plus(BATCH_TIMEOUT))) {
-            LOG.warn("fleet sync: {} record(s) did not arrive within {} s: {}", inFlight.size(),
-                    BATCH_TIMEOUT.toSeconds(), inFlight);
+        if (!inFlight.isEmpty() && lastProgress != null
+                && clock.instant().isAfter(lastProgress.plus(BATCH_TIMEOUT))) {
+            LOG.warn("fleet sync: no record arrived for {} s; {} fetch(es) given up for now: {}",
+                    BATCH_TIMEOUT.toSeconds(), inFlight.size(), inFlight);
             for (String p : inFlight) {
                 drop(p);
                 CommandLedger.Head h = manifestHeads.get(p);
@@ -286,9 +290,7 @@ final class FleetSync {
                 queue.add(p);
             }
         }
-        if (inFlight.isEmpty()) {
-            nextBatch();
-        }
+        nextBatch();
     }
 
     /** The door's head for the person is older than the manifest's. */
@@ -324,6 +326,7 @@ final class FleetSync {
             String p = queue.poll();
             if (behind(p)) {
                 inFlight.add(p);
+                lastProgress = clock.instant();
                 String ref = fleetKey.ref(epoch, p);
                 refOfPerson.put(p, ref);
                 personOfRef.put(ref, p);
@@ -332,7 +335,9 @@ final class FleetSync {
                 missing.remove(p);
             }
         }
-        batchStarted = inFlight.isEmpty() ? null : clock.instant();
+        if (inFlight.isEmpty()) {
+            lastProgress = null;
+        }
     }
 
     private void drop(String personId) {
