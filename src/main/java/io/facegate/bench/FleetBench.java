@@ -217,9 +217,9 @@ public final class FleetBench {
 
     private static Map<String, Object> stats(double[] ms) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("p50", Percentiles.round3(Percentiles.of(ms, 50)));
-        m.put("p99", Percentiles.round3(Percentiles.of(ms, 99)));
-        m.put("max", Percentiles.round3(Percentiles.of(ms, 100)));
+        m.put("p50", ms.length == 0 ? null : Percentiles.round3(Percentiles.of(ms, 50)));
+        m.put("p99", ms.length == 0 ? null : Percentiles.round3(Percentiles.of(ms, 99)));
+        m.put("max", ms.length == 0 ? null : Percentiles.round3(Percentiles.of(ms, 100)));
         m.put("n", ms.length);
         return m;
     }
