@@ -11,6 +11,7 @@ import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
 import io.facegate.mqtt.DoorKeys;
+import io.facegate.mqtt.FleetKeyRing;
 import io.facegate.mqtt.PemTls;
 import io.facegate.mqtt.Topics;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
         description = "Administer doors over MQTT with signed commands.",
         subcommands = {AdminCommand.Keygen.class, AdminCommand.Enroll.class, AdminCommand.Update.class,
                 AdminCommand.Remove.class, AdminCommand.Unlock.class, AdminCommand.Lockdown.class,
-                AdminCommand.Sync.class, AdminCommand.Events.class})
+                AdminCommand.Sync.class, AdminCommand.Events.class, AdminCommand.FleetKey.class})
 public final class AdminCommand implements Runnable {
     static final ObjectMapper JSON = Yaml.jsonMapper();
 
@@ -157,6 +158,10 @@ public final class AdminCommand implements Runnable {
                 description = "Another fleet admin's public key (repeatable): the fleet manifest this command publishes"
                         + " then also vouches for that admin's records.")
         List<Path> trust;
+        @Option(names = "--fleet-key", paramLabel = "FILE",
+                description = "The fleet key (admin fleet-key create): fleet gallery changes and 'sync --fleet' are"
+                        + " sealed with it, and the current record read with it.")
+        Path fleetKey;
 
         abstract CommandKind kind();
 
@@ -169,6 +174,9 @@ public final class AdminCommand implements Runnable {
                     AdminKeys.readPublic(pub), DoorKeys.of(doorKeys), Clock.systemUTC());
             for (Path other : trust == null ? List.<Path>of() : trust) {
                 cli.trust(AdminKeys.readPublic(other));
+            }
+            if (fleetKey != null) {
+                cli.fleetKey(FleetKeyRing.load(fleetKey));
             }
             return cli;
         }
@@ -433,7 +441,7 @@ public final class AdminCommand implements Runnable {
         ObjectNode body(AdminClient cli) throws Exception {
             if (target.fleet) {
                 // rebuilt from the retained records: doors then fetch exactly what they lack
-                cli.publishManifest(null);
+                cli.publishManifest(List.of());
             }
             return JsonNodeFactory.instance.objectNode();
         }
@@ -490,4 +498,109 @@ public final class AdminCommand implements Runnable {
         }
     }
 
+    @Command(name = "fleet-key", mixinStandardHelpOptions = true,
+            description = {"The fleet key that seals fleet gallery records: only doors and admins can read them.",
+                    "create, then add-door for each door (mqtt.fleet_sync: true, mqtt.fleet_key_file: FILE);"
+                            + " to rotate: rotate, add-door again for every door, then reseal."},
+            subcommands = {FleetKey.Create.class, FleetKey.Rotate.class, FleetKey.AddDoor.class,
+                    FleetKey.Reseal.class})
+    static final class FleetKey implements Runnable {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(System.out);
+        }
+
+        @Command(name = "create", mixinStandardHelpOptions = true,
+                description = "Write a new fleet key (epoch 1) to FILE, mode 600. Refuses to overwrite one.")
+        static final class Create implements Callable<Integer> {
+            @Option(names = "--out", required = true, paramLabel = "FILE")
+            Path out;
+
+            @Override
+            public Integer call() throws Exception {
+                if (Files.exists(out)) {
+                    System.err.println(out + " exists: a new fleet key would cut every door off; use rotate");
+                    return 2;
+                }
+                FleetKeyRing k = FleetKeyRing.create();
+                k.save(out);
+                System.out.println(JSON.writeValueAsString(JSON.createObjectNode().put("fleet_key", out.toString())
+                        .put("epoch", k.currentEpoch())));
+                return 0;
+            }
+        }
+
+        @Command(name = "rotate", mixinStandardHelpOptions = true,
+                description = {"Add a new epoch to the fleet key FILE, keeping the previous one.",
+                        "Doors still read records sealed to the previous epoch; new fleet changes are sealed to the"
+                                + " new one at once: give every door its new copy (add-door), then run reseal."})
+        static final class Rotate implements Callable<Integer> {
+            @Option(names = "--fleet-key", required = true, paramLabel = "FILE")
+            Path file;
+
+            @Override
+            public Integer call() throws Exception {
+                FleetKeyRing next = FleetKeyRing.load(file).rotate();
+                next.save(file);
+                System.out.println(JSON.writeValueAsString(JSON.createObjectNode().put("fleet_key", file.toString())
+                        .put("epoch", next.currentEpoch())));
+                return 0;
+            }
+        }
+
+        @Command(name = "add-door", mixinStandardHelpOptions = true,
+                description = {"Write a door's copy of the fleet key (mode 600) to install as its"
+                        + " mqtt.fleet_key_file, owned by the service user."})
+        static final class AddDoor implements Callable<Integer> {
+            @Option(names = "--fleet-key", required = true, paramLabel = "FILE")
+            Path file;
+            @Option(names = "--out", required = true, paramLabel = "FILE", description = "The door's copy.")
+            Path out;
+
+            @Override
+            public Integer call() throws Exception {
+                FleetKeyRing k = FleetKeyRing.load(file);
+                k.save(out);
+                System.out.println(JSON.writeValueAsString(JSON.createObjectNode().put("door_key", out.toString())
+                        .put("epoch", k.currentEpoch())
+                        .put("config", "mqtt.fleet_sync: true, mqtt.fleet_key_file: <where you install it>")));
+                return 0;
+            }
+        }
+
+        @Command(name = "reseal", mixinStandardHelpOptions = true,
+                description = {"Re-seal every retained fleet record (and the manifest) to the newest epoch of the"
+                        + " fleet key and clear the old topics. Also seals the clear records of older versions."})
+        static final class Reseal implements Callable<Integer> {
+            @Mixin
+            BrokerMixin brokerMixin;
+            @Option(names = "--key", required = true, paramLabel = "PREFIX.key", description = "Admin private key.")
+            Path key;
+            @Option(names = "--fleet-key", required = true, paramLabel = "FILE")
+            Path file;
+            @Option(names = "--trust", paramLabel = "FILE.pub",
+                    description = "Another admin's public key (repeatable): their records are re-sealed too.")
+            List<Path> trust;
+
+            @Override
+            public Integer call() throws Exception {
+                Broker b = brokerMixin.broker;
+                Path pub = Path.of(key.toString().replaceFirst("\\.key$", "") + ".pub");
+                FleetKeyRing ring = FleetKeyRing.load(file);
+                try (AdminClient cli = new AdminClient(b.uri, b.options(), b.prefix, AdminKeys.readPrivate(key),
+                        AdminKeys.readPublic(pub), DoorKeys.of(List.of()), Clock.systemUTC()).fleetKey(ring)) {
+                    for (Path other : trust == null ? List.<Path>of() : trust) {
+                        cli.trust(AdminKeys.readPublic(other));
+                    }
+                    int n = cli.reseal(ring);
+                    System.out.println(JSON.writeValueAsString(JSON.createObjectNode().put("resealed", n)
+                            .put("epoch", ring.currentEpoch())));
+                }
+                return 0;
+            }
+        }
+    }
 }

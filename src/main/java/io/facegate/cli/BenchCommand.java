@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchIdentifyCommand.class,
                 BenchSearchCommand.class,
                 BenchMqttCommand.class,
+                BenchFleetCommand.class,
                 BenchPipelineCommand.class,
         })
 public final class BenchCommand implements Runnable {

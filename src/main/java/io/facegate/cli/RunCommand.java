@@ -116,6 +116,13 @@ public final class RunCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 out.add(e.getMessage());
             }
+            if (cfg.mqtt().fleetSync()) {
+                try {
+                    io.facegate.mqtt.FleetKeyRing.load(java.nio.file.Path.of(cfg.mqtt().fleetKeyFile()));
+                } catch (IllegalArgumentException e) {
+                    out.add("mqtt.fleet_key_file: " + e.getMessage());
+                }
+            }
         }
         return out;
     }

@@ -45,6 +45,11 @@ public final class ConfigPaths {
             if (m.clientKeyFile() != null) {
                 add(out, "mqtt.client_key_file", readableFile(Path.of(m.clientKeyFile()), null));
             }
+            if (m.fleetSync()) {
+                add(out, "mqtt.fleet_key_file", readableFile(Path.of(m.fleetKeyFile()),
+                        "(fleet_sync is on: the door needs the fleet key; 'facegate admin fleet-key add-door' makes"
+                                + " its copy)"));
+            }
             for (int i = 0; i < m.adminPublicKeys().size(); i++) {
                 String key = m.adminPublicKeys().get(i);
                 if (looksLikePath(key)) {

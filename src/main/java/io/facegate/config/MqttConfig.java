@@ -29,13 +29,20 @@ import java.util.List;
  *                              its command replies. Null: {@code <state_path's folder>/<device_id>.key}, created at
  *                              first start when absent. A path given here must exist: a missing provisioned key
  *                              stops the door instead of silently becoming a new identity
+ * @param fleetSync             take part in fleet gallery sync (sealed retained records and the signed manifest);
+ *                              needs {@code fleetKeyFile}. Off by default: a door not given the fleet key cannot read
+ *                              fleet records anyway
+ * @param fleetKeyFile          the fleet key (made by {@code facegate admin fleet-key create}, mode 600) that opens
+ *                              sealed fleet records; a door with {@code fleet_sync} on and no readable key here
+ *                              refuses to start
  */
 public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, String topicPrefix,
                          String username, String password, String caFile, String clientCertFile,
                          String clientKeyFile, Integer keepAliveSeconds, Long reconnectMinMs, Long reconnectMaxMs,
                          String statePath, Integer outboxMaxEvents, List<String> adminPublicKeys,
                          Integer maxCommandBytes, Integer clockSkewSeconds, Integer healthIntervalSeconds,
-                         Boolean eventSnapshots, HomeAssistant homeAssistant, String deviceKeyFile) {
+                         Boolean eventSnapshots, HomeAssistant homeAssistant, String deviceKeyFile,
+                         Boolean fleetSync, String fleetKeyFile) {
 
     /** Topic levels may not contain wildcards or separators; a device id also becomes an MQTT client id. */
     private static final String ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
@@ -57,6 +64,7 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         healthIntervalSeconds = healthIntervalSeconds == null ? 30 : healthIntervalSeconds;
         eventSnapshots = eventSnapshots != null && eventSnapshots;
         homeAssistant = homeAssistant == null ? HomeAssistant.defaults() : homeAssistant;
+        fleetSync = fleetSync != null && fleetSync;
 
         ConfigException.require(!statePath.isBlank(), "mqtt.state_path", "must name a file");
         optional(caFile, "mqtt.ca_file");
@@ -65,6 +73,10 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         optional(deviceKeyFile, "mqtt.device_key_file");
         ConfigException.require(deviceKeyFile == null || deviceKeyFile.endsWith(".key"), "mqtt.device_key_file",
                 "must end in .key (its public half is read from the .pub file next to it)");
+        optional(fleetKeyFile, "mqtt.fleet_key_file");
+        ConfigException.require(!fleetSync || fleetKeyFile != null, "mqtt.fleet_key_file",
+                "is required when mqtt.fleet_sync is true (the fleet key opens the sealed fleet records; make it with"
+                        + " 'facegate admin fleet-key create')");
         for (String k : adminPublicKeys) {
             optional(k, "mqtt.admin_public_keys");
             ConfigException.require(k != null, "mqtt.admin_public_keys", "must not contain empty entries");
@@ -106,12 +118,13 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
                       HomeAssistant homeAssistant) {
         this(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile, clientKeyFile,
                 keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents, adminPublicKeys,
-                maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots, homeAssistant, null);
+                maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots, homeAssistant, null, null,
+                null);
     }
 
     public static MqttConfig defaults() {
         return new MqttConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The device key file: {@code device_key_file}, or {@code <state_path's folder>/<device_id>.key}. */
@@ -128,7 +141,15 @@ public record MqttConfig(Boolean enabled, String brokerUri, String deviceId, Str
         return new MqttConfig(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile,
                 clientKeyFile, keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents,
                 adminPublicKeys, maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots,
-                homeAssistant, deviceKeyFile);
+                homeAssistant, deviceKeyFile, fleetSync, fleetKeyFile);
+    }
+
+    /** A copy that takes part in fleet sync with the fleet key in {@code fleetKeyFile} (null: sync off). */
+    public MqttConfig withFleetKey(String fleetKeyFile) {
+        return new MqttConfig(enabled, brokerUri, deviceId, topicPrefix, username, password, caFile, clientCertFile,
+                clientKeyFile, keepAliveSeconds, reconnectMinMs, reconnectMaxMs, statePath, outboxMaxEvents,
+                adminPublicKeys, maxCommandBytes, clockSkewSeconds, healthIntervalSeconds, eventSnapshots,
+                homeAssistant, deviceKeyFile, fleetKeyFile != null, fleetKeyFile);
     }
 
     /**

@@ -34,9 +34,10 @@ import java.util.function.Consumer;
  * claims to answer the command is turned into an error reply ({@code unverified_reply}), never a success; a forged
  * reply cannot displace the door's genuine one.
  *
- * <p>Gallery-changing commands for the whole fleet are published as retained records on
- * {@code <prefix>/fleet/gallery/<person>/<command id>}; older records of the same person are then cleared so the
- * broker holds one current record per person (plus any concurrent one, which doors order deterministically).
+ * <p>Gallery-changing commands for the whole fleet are sealed to the fleet key ({@link #fleetKey}) and published as
+ * retained records on {@code <prefix>/fleet/gallery/<ref>/<command id>} ({@code ref}: the person's opaque reference);
+ * older records of the same person are then cleared so the broker holds one current record per person (plus any
+ * concurrent one, which doors order deterministically).
  */
 public final class AdminClient implements AutoCloseable {
     private static final ObjectMapper JSON = Yaml.jsonMapper();
@@ -49,7 +50,11 @@ public final class AdminClient implements AutoCloseable {
     private final DoorKeys doorKeys;
     /** How long retained messages are given to arrive after a subscription. */
     static final Duration SETTLE = Duration.ofMillis(400);
-    private final Map<String, Map<String, JsonNode>> index = new LinkedHashMap<>();
+    /** Retained records by topic reference and command id, as published and opened. */
+    private final Map<String, Map<String, Indexed>> index = new LinkedHashMap<>();
+    /** Heads of records whose signature verified with a trusted key, by record digest: each is checked once. */
+    private final Map<String, CommandLedger.Head> verifiedHeads = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile FleetKeyRing fleetKey;
     private boolean indexed;
     /** Admin keys whose records and manifests this client vouches for in its own manifests (its own, at least). */
     private final Map<String, PublicKey> trusted = new LinkedHashMap<>();
@@ -101,8 +106,34 @@ public final class AdminClient implements AutoCloseable {
         }
     }
 
+    /** A retained record: its topic reference, as published (sealed, signed), and opened (null: unreadable). */
+    private record Indexed(String ref, JsonNode raw, JsonNode opened) {
+    }
+
+    /** The fleet key that seals and opens fleet records and manifests; fleet gallery changes need it. */
+    public AdminClient fleetKey(FleetKeyRing key) {
+        this.fleetKey = key;
+        return this;
+    }
+
+    private FleetKeyRing requireFleetKey() {
+        FleetKeyRing k = fleetKey;
+        if (k == null) {
+            throw new IllegalStateException("fleet gallery changes are sealed to the fleet key: give --fleet-key FILE"
+                    + " (make one with 'facegate admin fleet-key create')");
+        }
+        return k;
+    }
+
+    /**
+     * Options for a broker without authentication. The in-flight window is wide, as the CLI's: Paho frees a slot only
+     * after it has told the publisher of the PUBACK, so back-to-back QoS 1 publishes (a fleet change is a record and a
+     * manifest) can find its default 10 slots still taken and fail with "Too many publishes in progress".
+     */
     public static MqttConnectOptions plainOptions() {
-        return new MqttConnectOptions();
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMaxInflight(1000);
+        return o;
     }
 
     /** Signs a command valid from now for {@code ttl}. */
@@ -145,11 +176,9 @@ public final class AdminClient implements AutoCloseable {
         try {
             byte[] payload = JSON.writeValueAsBytes(cmd);
             if (Topics.FLEET.equals(target) && kind.changesPerson) {
-                String person = cmd.get("body").get("person_id").asText();
-                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, cmd.get("id").asText()),
-                        payload, 1, true);
-                clearOlderRecords(person, cmd);
-                publishManifest(cmd);
+                publishRecord(cmd);
+                clearOlderRecords(cmd.get("body").get("person_id").asText(), cmd);
+                publishManifest(List.of(cmd));
             } else {
                 String topic = Topics.FLEET.equals(target) ? new Topics(prefix, "x").fleetCommand()
                         : new Topics(prefix, target).command();
@@ -195,15 +224,82 @@ public final class AdminClient implements AutoCloseable {
         return new FleetEnrollment(id, r, body);
     }
 
-    /** The newest retained record of a person, or null: for fleet updates, which carry the full person. */
+    /**
+     * Publishes clear fleet person changes (signed by {@link #sign}) as sealed retained records, then one manifest
+     * naming them all; waits for no reply. For bulk loads (the fleet benchmark, a migration): older records of the
+     * same persons are not cleared.
+     */
+    public void publishFleet(List<ObjectNode> changes) throws MqttException, InterruptedException {
+        for (ObjectNode cmd : changes) {
+            publishRecord(cmd);
+        }
+        publishManifest(changes);
+    }
+
+    /** Seals a clear fleet change and publishes it retained under its person's reference. */
+    private void publishRecord(ObjectNode clear) throws MqttException {
+        FleetKeyRing k = requireFleetKey();
+        ObjectNode sealed = SealedRecord.seal(clear, k, key, pub);
+        String ref = SealedRecord.refOf(sealed);
+        try {
+            client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(ref, clear.get("id").asText()),
+                    JSON.writeValueAsBytes(sealed), 1, true);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The newest retained record of a person, opened, or null: for fleet updates, which carry the full person. */
     public JsonNode currentRecord(String person) throws MqttException, InterruptedException {
         JsonNode best = null;
-        for (JsonNode r : records(person)) {
-            if (best == null || newer(r, best)) {
-                best = r;
+        for (Indexed r : records(person)) {
+            if (best == null || newer(r.opened(), best)) {
+                best = r.opened();
             }
         }
         return best;
+    }
+
+    /**
+     * Re-seals every retained record this client can verify to the new epoch of {@code next} (same command id and
+     * times, signed by this admin), publishes them under the new epoch's references, publishes a manifest sealed to
+     * it, then clears the old topics. Clear records of an older version are sealed on the way. Doors that hold the
+     * new key read both epochs meanwhile; a re-sealed record a door holds is skipped (its id was applied).
+     *
+     * @return how many records were re-sealed
+     */
+    public int reseal(FleetKeyRing next) throws MqttException, InterruptedException {
+        records("");
+        fleetKey = next;
+        Map<String, ObjectNode> newest = new java.util.TreeMap<>();
+        List<Indexed> all = new ArrayList<>();
+        synchronized (index) {
+            index.values().forEach(byId -> all.addAll(byId.values()));
+        }
+        for (Indexed r : all) {
+            if (r.opened() == null || head(r) == null) {
+                continue; // unreadable or not vouched for: left for its own admin
+            }
+            String person = r.opened().path("body").path("person_id").asText();
+            ObjectNode best = newest.get(person);
+            if (best == null || newer(r.opened(), best)) {
+                newest.put(person, (ObjectNode) r.opened());
+            }
+        }
+        Set<String> kept = new java.util.HashSet<>();
+        for (ObjectNode clear : newest.values()) {
+            publishRecord(clear);
+            kept.add(next.ref(next.currentEpoch(), clear.path("body").path("person_id").asText()) + "/"
+                    + clear.get("id").asText());
+        }
+        publishManifest(new ArrayList<>(newest.values()));
+        for (Indexed r : all) {
+            String id = r.raw().path("id").asText();
+            if (!kept.contains(r.ref() + "/" + id)) {
+                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(r.ref(), id), new byte[0], 1, true);
+            }
+        }
+        return newest.size();
     }
 
     /** Another admin's key: its records and manifests are then included in the manifests this client publishes. */
@@ -216,31 +312,32 @@ public final class AdminClient implements AutoCloseable {
      * the retained records, the retained manifest and {@code change} (the record just published, or null). Records
      * signed by keys it does not know are left out rather than vouched for; doors still apply them when fetched.
      */
-    public ObjectNode publishManifest(ObjectNode change) throws MqttException, InterruptedException {
+    public ObjectNode publishManifest(List<ObjectNode> changes) throws MqttException, InterruptedException {
+        FleetKeyRing fk = requireFleetKey();
         records("");
-        List<CommandLedger.Head> heads = new ArrayList<>();
+        List<Indexed> all = new ArrayList<>();
         synchronized (index) {
-            for (Map<String, JsonNode> byId : index.values()) {
-                for (JsonNode r : byId.values()) {
-                    PublicKey k = trusted.get(r.path("key_id").asText());
-                    CommandLedger.Head h = FleetManifest.headOf(r);
-                    if (k != null && h != null && Topics.FLEET.equals(r.path("target").asText())
-                            && SignedCommand.verify(r, k)) {
-                        heads.add(h);
-                    }
-                }
+            index.values().forEach(byId -> all.addAll(byId.values()));
+        }
+        List<CommandLedger.Head> heads = new ArrayList<>();
+        for (Indexed r : all) {
+            CommandLedger.Head h = head(r);
+            if (h != null) {
+                heads.add(h);
             }
         }
         byte[] old = retainedManifest;
         if (old != null && old.length > 0) {
             try {
-                heads.addAll(FleetManifest.verify(old, trusted).heads().values());
+                heads.addAll(FleetManifest.verify(old, trusted, fk).heads().values());
             } catch (IllegalArgumentException e) {
-                // another admin's or a forged manifest: not vouched for
+                // another admin's, a forged one, or sealed to a key this admin lacks: not vouched for
             }
         }
-        if (change != null && FleetManifest.headOf(change) != null) {
-            heads.add(FleetManifest.headOf(change));
+        for (ObjectNode change : changes) {
+            if (FleetManifest.headOf(change) != null) {
+                heads.add(FleetManifest.headOf(change));
+            }
         }
         // a manifest is never older than a head it lists (doors refuse that), whatever this client's clock says
         Instant issued = clock.instant();
@@ -248,7 +345,7 @@ public final class AdminClient implements AutoCloseable {
             issued = issued.isBefore(Instant.ofEpochMilli(h.issuedAtMs())) ? Instant.ofEpochMilli(h.issuedAtMs())
                     : issued;
         }
-        ObjectNode m = FleetManifest.sign(UUID.randomUUID().toString(), issued, heads, key, pub);
+        ObjectNode m = FleetManifest.sign(UUID.randomUUID().toString(), issued, heads, key, pub, fk);
         try {
             client.publish(new Topics(prefix, Topics.FLEET).fleetManifest(), JSON.writeValueAsBytes(m), 1, true);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -269,34 +366,68 @@ public final class AdminClient implements AutoCloseable {
     }
 
     private void clearOlderRecords(String person, ObjectNode cmd) throws MqttException, InterruptedException {
-        for (JsonNode r : records(person)) {
-            if (!r.get("id").asText().equals(cmd.get("id").asText()) && newer(cmd, r)) {
-                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(person, r.get("id").asText()),
+        for (Indexed r : records(person)) {
+            if (!r.raw().get("id").asText().equals(cmd.get("id").asText()) && newer(cmd, r.opened())) {
+                client.publish(new Topics(prefix, Topics.FLEET).galleryRecord(r.ref(), r.raw().get("id").asText()),
                         new byte[0], 1, true);
             }
         }
     }
 
+    /** The head a retained record sets when a trusted admin key signed it (checked once per record), else null. */
+    private CommandLedger.Head head(Indexed r) {
+        if (r.opened() == null) {
+            return null;
+        }
+        String digest = SignedCommand.digest(r.raw());
+        CommandLedger.Head cached = verifiedHeads.get(digest);
+        if (cached != null) {
+            return cached;
+        }
+        PublicKey k = trusted.get(r.raw().path("key_id").asText());
+        CommandLedger.Head h = FleetManifest.headOf(r.opened());
+        if (k != null && h != null && Topics.FLEET.equals(r.raw().path("target").asText())
+                && SignedCommand.verify(r.raw(), k)) {
+            verifiedHeads.put(digest, h);
+            return h;
+        }
+        return null;
+    }
+
     /**
-     * The retained records of a person. On first use this client subscribes to every gallery record and waits
-     * {@link #SETTLE} for the retained ones; from then on the index follows the broker live.
+     * The retained records of a person (all of them for {@code ""}: that only builds the index). On first use this
+     * client subscribes to every gallery record and waits {@link #SETTLE} for the retained ones; from then on the
+     * index follows the broker live. Records are opened with the fleet key; one it cannot open is kept unread.
      */
-    private List<JsonNode> records(String person) throws MqttException, InterruptedException {
+    private List<Indexed> records(String person) throws MqttException, InterruptedException {
         if (!indexed) {
             client.subscribe(new Topics(prefix, Topics.FLEET).galleryAll(), 1, (topic, msg) -> {
                 String[] levels = topic.split("/");
                 String id = levels[levels.length - 1];
-                String who = levels[levels.length - 2];
-                synchronized (index) {
-                    if (msg.getPayload().length == 0) {
-                        index.getOrDefault(who, new LinkedHashMap<>()).remove(id);
-                        return;
+                String ref = levels[levels.length - 2];
+                if (msg.getPayload().length == 0) {
+                    synchronized (index) {
+                        index.getOrDefault(ref, new LinkedHashMap<>()).remove(id);
                     }
+                    return;
+                }
+                Indexed r;
+                try {
+                    JsonNode raw = JSON.readTree(msg.getPayload());
+                    JsonNode opened;
                     try {
-                        index.computeIfAbsent(who, k -> new LinkedHashMap<>()).put(id, JSON.readTree(msg.getPayload()));
-                    } catch (Exception e) {
-                        // not a record
+                        FleetKeyRing fk = fleetKey;
+                        opened = fk == null && raw.path("body").has("sealed") ? null
+                                : fk == null ? raw : SealedRecord.opened(raw, fk);
+                    } catch (IllegalArgumentException e) {
+                        opened = null;
                     }
+                    r = new Indexed(ref, raw, opened);
+                } catch (Exception e) {
+                    return; // not a record
+                }
+                synchronized (index) {
+                    index.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(id, r);
                 }
             });
             client.subscribe(new Topics(prefix, Topics.FLEET).fleetManifest(), 1,
@@ -304,9 +435,20 @@ public final class AdminClient implements AutoCloseable {
             Thread.sleep(SETTLE.toMillis());
             indexed = true;
         }
-        synchronized (index) {
-            return new ArrayList<>(index.getOrDefault(person, Map.of()).values());
+        List<Indexed> out = new ArrayList<>();
+        if (person.isEmpty()) {
+            return out;
         }
+        synchronized (index) {
+            for (Map<String, Indexed> byId : index.values()) {
+                for (Indexed r : byId.values()) {
+                    if (r.opened() != null && person.equals(r.opened().path("body").path("person_id").asText())) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean newer(JsonNode a, JsonNode b) {

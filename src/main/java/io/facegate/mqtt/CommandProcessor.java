@@ -63,6 +63,10 @@ final class CommandProcessor {
     private final Runnable onSyncRequest;
     /** Per person, the newest change a verified fleet manifest named: an older record is never applied. */
     private java.util.function.Function<String, CommandLedger.Head> manifestFloor = person -> null;
+    /** Opens a verified gallery record's sealed body (see {@link SealedRecord}); none: fleet sync is off. */
+    private java.util.function.Function<JsonNode, JsonNode> recordBody = env -> {
+        throw new IllegalArgumentException("fleet sync is off on this door (no mqtt.fleet_key_file)");
+    };
 
     public CommandProcessor(String device, KeyPair deviceKey, Map<String, PublicKey> keys, int maxBytes,
                             Duration skew, DeviceActions actions, CommandLedger ledger, Clock clock,
@@ -90,6 +94,11 @@ final class CommandProcessor {
     /** Person changes older than the fleet manifest's head for that person are skipped (see FleetSync). */
     void manifestFloor(java.util.function.Function<String, CommandLedger.Head> floor) {
         this.manifestFloor = floor;
+    }
+
+    /** How a verified gallery record's body is opened: with the door's fleet key. */
+    void recordBody(java.util.function.Function<JsonNode, JsonNode> opener) {
+        this.recordBody = opener;
     }
 
     /** Handles one command; empty when there is nothing to reply (a gallery record this door already holds). */
@@ -187,11 +196,18 @@ final class CommandProcessor {
         if (ledger.applied(id)) {
             return Optional.empty();
         }
+        JsonNode clear;
+        try {
+            clear = recordBody.apply(env);
+        } catch (IllegalArgumentException ex) {
+            return refuse(id, "sealed", ex.getMessage());
+        }
         Body body;
         try {
-            body = CommandParser.body(e.kind(), env.get("body"));
+            body = CommandParser.body(e.kind(), clear);
         } catch (IllegalArgumentException ex) {
-            return refuse(id, "malformed", ex.getMessage());
+            LOG.warn("fleet record {} refused: {}", id, ex.getMessage());
+            return refuse(id, "malformed", "the sealed body is malformed (the door's log says why)");
         }
         long issued = e.issuedAt().toEpochMilli();
         if (newerChange(body.personId(), issued, id) != null) {
@@ -199,12 +215,15 @@ final class CommandProcessor {
         }
         CommandResult result = run(e, body, id);
         if (!result.ok()) {
-            return refuse(id, result.code(), result.message());
+            // the reply topic is not sealed: the person and the cause stay in the door's log
+            LOG.warn("fleet record {} refused: {} {}", id, result.code(), result.message());
+            return refuse(id, result.code(), "the sealed fleet record was refused (the door's log says why)");
         }
         ledger.record(id, e.kind().wire(), now, e.expiresAt(),
                 new CommandLedger.Head(body.personId(), issued, id, e.kind() == CommandKind.REMOVE_PERSON),
                 SignedCommand.digest(env));
-        return applied(id, e, result, now);
+        LOG.info("fleet record {}: {}", id, result.message());
+        return applied(id, e, CommandResult.ok("applied the sealed fleet record"), now);
     }
 
     /**

@@ -24,13 +24,17 @@ import java.util.TreeMap;
  * It tells a door what it must hold, so a record the broker drops or withholds is noticed (and a withheld tombstone
  * still removes the person) instead of silently never arriving.
  *
- * <pre>{"v":1,"kind":"fleet_manifest","id":"…","issued_at":"…Z","key_id":"…",
- *  "heads":{"ada":{"id":"…","issued_at":"…Z","removed":false},…},"sig":"base64"}</pre>
+ * <pre>{"v":2,"kind":"fleet_manifest","id":"…","issued_at":"…Z","key_id":"…",
+ *  "heads":{"epoch":3,"eph":"…","wrap":"…","ct":"…"},"sig":"base64"}</pre>
  *
- * Signed like a command (Ed25519, canonical JSON without {@code sig}) but under its own domain tag
- * {@value #DOMAIN}, so a manifest signature can never pass as a command's and the other way round.
+ * {@code heads} is sealed to the fleet key ({@link FleetKeyRing}): the person ids in it may be names, which the broker
+ * must not read. Plain, it is {@code {"ada":{"id":"…","issued_at":"…Z","removed":false},…}}. Signed like a command
+ * (Ed25519, canonical JSON without {@code sig}, over the ciphertext) but under its own domain tag {@value #DOMAIN},
+ * so a manifest signature can never pass as a command's and the other way round.
+ *
+ * @param epoch the fleet key epoch the heads were sealed to: the door fetches records under that epoch's topics
  */
-record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, CommandLedger.Head> heads) {
+record FleetManifest(String id, Instant issuedAt, String keyId, int epoch, Map<String, CommandLedger.Head> heads) {
     public static final String DOMAIN = "facegate-manifest-v1\n";
     private static final ObjectMapper JSON = Yaml.jsonMapper();
 
@@ -40,20 +44,21 @@ record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, Comm
 
     /** Builds and signs a manifest listing {@code heads}. */
     public static ObjectNode sign(String id, Instant issuedAt, Collection<CommandLedger.Head> heads, PrivateKey key,
-                                  PublicKey pub) {
+                                  PublicKey pub, FleetKeyRing fleetKey) {
         ObjectNode m = JsonNodeFactory.instance.objectNode();
-        m.put("v", 1);
+        m.put("v", 2);
         m.put("kind", "fleet_manifest");
         m.put("id", id);
         m.put("issued_at", issuedAt.toString());
         m.put("key_id", AdminKeys.keyId(pub));
-        ObjectNode h = m.putObject("heads");
+        ObjectNode h = JsonNodeFactory.instance.objectNode();
         for (CommandLedger.Head head : new TreeMap<>(byPerson(heads)).values()) {
             ObjectNode e = h.putObject(head.personId());
             e.put("id", head.commandId());
             e.put("issued_at", Instant.ofEpochMilli(head.issuedAtMs()).toString());
             e.put("removed", head.removed());
         }
+        m.set("heads", fleetKey.seal(h, FleetKeyRing.manifestAad(id, issuedAt.toString())));
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(key);
@@ -66,19 +71,22 @@ record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, Comm
     }
 
     /**
-     * Parses and verifies a manifest; throws {@link IllegalArgumentException} naming the cause when it is not one an
-     * admin key of {@code keys} signed, or is malformed.
+     * Parses, verifies and opens a manifest; throws {@link IllegalArgumentException} naming the cause when it is not
+     * one an admin key of {@code keys} signed, is not sealed to an epoch of {@code fleetKey}, or is malformed.
      */
-    public static FleetManifest verify(byte[] payload, Map<String, PublicKey> keys) {
+    public static FleetManifest verify(byte[] payload, Map<String, PublicKey> keys, FleetKeyRing fleetKey) {
         JsonNode m;
         try {
             m = JSON.readTree(payload);
         } catch (Exception e) {
             throw new IllegalArgumentException("manifest is not JSON");
         }
-        if (m == null || !m.isObject() || m.path("v").asInt(0) != 1
-                || !"fleet_manifest".equals(m.path("kind").asText())) {
-            throw new IllegalArgumentException("not a v1 fleet manifest");
+        if (m == null || !m.isObject() || !"fleet_manifest".equals(m.path("kind").asText())) {
+            throw new IllegalArgumentException("not a fleet manifest");
+        }
+        if (m.path("v").asInt(0) != 2) {
+            throw new IllegalArgumentException("not a v2 (sealed) fleet manifest: re-publish it with this version's"
+                    + " admin tool ('facegate admin fleet-key rotate' re-seals the fleet)");
         }
         String id = m.path("id").asText("");
         if (!id.matches(CommandProcessor.ID_PATTERN)) {
@@ -95,7 +103,12 @@ record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, Comm
             throw new IllegalArgumentException("manifest " + id + ": signature does not verify with key " + keyId);
         }
         Instant issued = instant(m.get("issued_at"), "manifest " + id + " issued_at");
-        JsonNode h = m.get("heads");
+        JsonNode h;
+        try {
+            h = fleetKey.open(m.get("heads"), FleetKeyRing.manifestAad(id, m.path("issued_at").asText()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("manifest " + id + ": " + e.getMessage());
+        }
         if (h == null || !h.isObject()) {
             throw new IllegalArgumentException("manifest " + id + " has no 'heads' object");
         }
@@ -116,7 +129,7 @@ record FleetManifest(String id, Instant issuedAt, String keyId, Map<String, Comm
             }
             heads.put(person, new CommandLedger.Head(person, at.toEpochMilli(), cmd, v.get("removed").asBoolean()));
         }
-        return new FleetManifest(id, issued, keyId, heads);
+        return new FleetManifest(id, issued, keyId, m.get("heads").get("epoch").asInt(), heads);
     }
 
     /** The head a gallery record sets, or null when the record is not a fleet person change. */

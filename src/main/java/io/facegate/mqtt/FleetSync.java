@@ -29,7 +29,10 @@ import java.util.TreeSet;
  *   <li>A record older than the manifest head of its person is never applied ({@link #floor}), so an old enroll
  *       record republished by the broker cannot bring a removed person back.</li>
  *   <li>Persons whose newest record this door lacks are fetched by subscribing to their own topics, at most
- *       {@link #BATCH} at a time, far below any broker queue limit; what does not arrive is retried and reported.</li>
+ *       {@link #BATCH} at a time (a finished one makes room for the next at once), far below any broker queue
+ *       limit; what does not arrive is retried and reported.</li>
+ *   <li>Records and the manifest's heads are sealed to the fleet key ({@link FleetKeyRing}); topics carry opaque
+ *       references of person ids, computed under the epoch of the newest manifest.</li>
  * </ul>
  *
  * <p>Runs on the door's single command thread; {@link #status()} may be read from any thread.
@@ -38,18 +41,18 @@ final class FleetSync {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSync.class);
     /** Persons fetched at once: with about one retained record each, far below Mosquitto's queue limits. */
     static final int BATCH = 20;
-    /** A batch not complete after this long is given up for this round and retried later. */
+    /** In-flight fetches during which no record arrived for this long are given up for this round, retried later. */
     static final Duration BATCH_TIMEOUT = Duration.ofSeconds(5);
     /** After a round left persons missing, the next round waits this long, doubling up to {@link #RETRY_MAX}: a
      *  record lost in transit comes soon, a refused one is not re-fetched in a tight loop. */
     static final Duration RETRY_MIN = Duration.ofSeconds(2);
     static final Duration RETRY_MAX = Duration.ofSeconds(60);
 
-    /** Subscribes to or drops one person's record topic. */
+    /** Subscribes to or drops one person's record topic, named by its opaque reference ({@link FleetKeyRing#ref}). */
     interface Fetcher {
-        void fetch(String personId);
+        void fetch(String ref);
 
-        void drop(String personId);
+        void drop(String ref);
     }
 
     /**
@@ -80,13 +83,20 @@ final class FleetSync {
     private final Duration skew;
     private final Clock clock;
     private final Fetcher fetcher;
+    private final FleetKeyRing fleetKey;
+    /** The topic reference each in-flight person is fetched under, and back. */
+    private final Map<String, String> refOfPerson = new TreeMap<>();
+    private final Map<String, String> personOfRef = new TreeMap<>();
+    /** The fleet key epoch of the newest manifest: records are fetched under that epoch's topics. */
+    private int epoch;
     private final Map<String, CommandLedger.Head> manifestHeads = new TreeMap<>();
     private final Set<String> missing = new TreeSet<>();
     private final Set<String> inFlight = new TreeSet<>();
     /** Manifest removals the gallery refused: never recorded as done, retried on every tick. */
     private final Set<String> removalFailed = new TreeSet<>();
     private final Deque<String> queue = new ArrayDeque<>();
-    private Instant batchStarted;
+    /** When the in-flight fetches last made progress (a fetch started or a person came up to date); null: none. */
+    private Instant lastProgress;
     private boolean checkedAll;
     private Instant nextRound = Instant.MIN;
     private Duration retry = RETRY_MIN;
@@ -94,7 +104,7 @@ final class FleetSync {
     private String lastError;
 
     FleetSync(StateDb db, CommandLedger ledger, DeviceActions actions, Map<String, PublicKey> keys, Duration skew,
-              Clock clock, Fetcher fetcher) {
+              Clock clock, FleetKeyRing fleetKey, Fetcher fetcher) {
         this.db = db;
         this.ledger = ledger;
         this.actions = actions;
@@ -102,6 +112,8 @@ final class FleetSync {
         this.skew = skew;
         this.clock = clock;
         this.fetcher = fetcher;
+        this.fleetKey = fleetKey;
+        this.epoch = fleetKey.currentEpoch();
         db.inTransaction(c -> {
             try (var s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS fleet_manifest_heads (person_id TEXT PRIMARY KEY,"
@@ -127,7 +139,7 @@ final class FleetSync {
         }
         FleetManifest m;
         try {
-            m = FleetManifest.verify(payload, keys);
+            m = FleetManifest.verify(payload, keys, fleetKey);
         } catch (IllegalArgumentException e) {
             lastError = e.getMessage();
             LOG.warn("fleet manifest refused: {}", e.getMessage());
@@ -139,6 +151,9 @@ final class FleetSync {
             return;
         }
         lastError = null;
+        if (manifestIssuedAt == null || !m.issuedAt().isBefore(manifestIssuedAt)) {
+            epoch = m.epoch();
+        }
         Set<String> changed = merge(m);
         if (!changed.isEmpty()) {
             retry = RETRY_MIN; // news: what is missing now is worth fetching soon
@@ -163,27 +178,28 @@ final class FleetSync {
         return manifestHeads.get(personId);
     }
 
-    /** A record of {@code personId} was handled: count it in if it brought the person up to the manifest. */
-    synchronized void onRecord(String personId) {
-        if (!behind(personId)) {
+    /** A record under topic reference {@code ref} was handled: count it in if it brought its person up to date. */
+    synchronized void onRecord(String ref) {
+        String personId = personOfRef.get(ref);
+        if (personId != null && !behind(personId)) {
             missing.remove(personId);
             if (inFlight.remove(personId)) {
-                fetcher.drop(personId);
+                drop(personId);
+                lastProgress = clock.instant();
             }
         }
-        if (inFlight.isEmpty()) {
-            nextBatch();
-        }
+        // keep BATCH in flight: the next person is fetched now, not when the slowest of the batch arrives
+        nextBatch();
     }
 
     /** Periodic: give up a stalled batch, and start another round for persons still missing. */
     synchronized void tick() {
-        if (!inFlight.isEmpty() && batchStarted != null
-                && clock.instant().isAfter(batchStarted.plus(BATCH_TIMEOUT))) {
-            LOG.warn("fleet sync: {} record(s) did not arrive within {} s: {}", inFlight.size(),
-                    BATCH_TIMEOUT.toSeconds(), inFlight);
+        if (!inFlight.isEmpty() && lastProgress != null
+                && clock.instant().isAfter(lastProgress.plus(BATCH_TIMEOUT))) {
+            LOG.warn("fleet sync: no record arrived for {} s; {} fetch(es) given up for now: {}",
+                    BATCH_TIMEOUT.toSeconds(), inFlight.size(), inFlight);
             for (String p : inFlight) {
-                fetcher.drop(p);
+                drop(p);
                 CommandLedger.Head h = manifestHeads.get(p);
                 if (h.removed() && behind(p) && !removalFailed.contains(p)) {
                     // the tombstone is withheld: the manifest vouches for it, and the person is already removed
@@ -274,9 +290,7 @@ final class FleetSync {
                 queue.add(p);
             }
         }
-        if (inFlight.isEmpty()) {
-            nextBatch();
-        }
+        nextBatch();
     }
 
     /** The door's head for the person is older than the manifest's. */
@@ -312,11 +326,25 @@ final class FleetSync {
             String p = queue.poll();
             if (behind(p)) {
                 inFlight.add(p);
-                fetcher.fetch(p);
+                lastProgress = clock.instant();
+                String ref = fleetKey.ref(epoch, p);
+                refOfPerson.put(p, ref);
+                personOfRef.put(ref, p);
+                fetcher.fetch(ref);
             } else {
                 missing.remove(p);
             }
         }
-        batchStarted = inFlight.isEmpty() ? null : clock.instant();
+        if (inFlight.isEmpty()) {
+            lastProgress = null;
+        }
+    }
+
+    private void drop(String personId) {
+        String ref = refOfPerson.remove(personId);
+        if (ref != null) {
+            personOfRef.remove(ref);
+            fetcher.drop(ref);
+        }
     }
 }

@@ -56,6 +56,8 @@ public final class MqttDoor implements AutoCloseable {
         this.health = health;
         this.clock = clock;
         this.started = clock.instant();
+        // a door told to sync without a readable fleet key stops here, naming the file, before it opens anything
+        FleetKeyRing fleetKey = cfg.fleetSync() ? FleetKeyRing.load(Path.of(cfg.fleetKeyFile())) : null;
         this.db = StateDb.open(Path.of(cfg.statePath()));
         this.outbox = new Outbox(db, cfg.deviceId(), cfg.outboxMaxEvents());
         this.ledger = new CommandLedger(db);
@@ -65,19 +67,25 @@ public final class MqttDoor implements AutoCloseable {
         this.processor = new CommandProcessor(cfg.deviceId(), DeviceKey.loadOrCreate(cfg), keys,
                 cfg.maxCommandBytes(), Duration.ofSeconds(cfg.clockSkewSeconds()), actions, ledger, clock,
                 this::resync);
-        this.fleet = new FleetSync(db, ledger, actions, keys, Duration.ofSeconds(cfg.clockSkewSeconds()), clock,
-                new FleetSync.Fetcher() {
-                    @Override
-                    public void fetch(String personId) {
-                        link.subscribe(link.topics().galleryRecordsOf(personId), MqttDoor.this::onRecord);
-                    }
+        if (fleetKey != null) {
+            this.fleet = new FleetSync(db, ledger, actions, keys, Duration.ofSeconds(cfg.clockSkewSeconds()), clock,
+                    fleetKey, new FleetSync.Fetcher() {
+                        @Override
+                        public void fetch(String ref) {
+                            link.subscribe(link.topics().galleryRecordsOf(ref), MqttDoor.this::onRecord);
+                        }
 
-                    @Override
-                    public void drop(String personId) {
-                        link.unsubscribe(link.topics().galleryRecordsOf(personId));
-                    }
-                });
-        processor.manifestFloor(fleet::floor);
+                        @Override
+                        public void drop(String ref) {
+                            link.unsubscribe(link.topics().galleryRecordsOf(ref));
+                        }
+                    });
+            processor.manifestFloor(fleet::floor);
+            processor.recordBody(env -> SealedRecord.openBody(env, fleetKey));
+        } else {
+            this.fleet = null;
+            LOG.info("fleet gallery sync is off (mqtt.fleet_sync: false)");
+        }
         this.commands = Executors.newSingleThreadExecutor(r -> daemon(r, "mqtt-commands-" + cfg.deviceId()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mqtt-health-" + cfg.deviceId()));
         if (cfg.adminPublicKeys().isEmpty()) {
@@ -92,7 +100,9 @@ public final class MqttDoor implements AutoCloseable {
         link.subscribe(t.fleetCommand(), (topic, p, r) -> submit(CommandProcessor.Source.FLEET, p));
         // Not the wildcard over every record: a broker drops what exceeds its queue limit. The manifest says
         // which persons this door lacks, and FleetSync fetches those few at a time.
-        link.subscribe(t.fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
+        if (fleet != null) {
+            link.subscribe(t.fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
+        }
         if (cfg.homeAssistant().enabled()) {
             new HomeAssistantDiscovery(cfg).attach(link);
             if (cfg.homeAssistant().allowUnsignedUnlock()) {
@@ -114,7 +124,9 @@ public final class MqttDoor implements AutoCloseable {
         });
         timer.scheduleAtFixedRate(this::publishHealth, cfg.healthIntervalSeconds(), cfg.healthIntervalSeconds(),
                 TimeUnit.SECONDS);
-        timer.scheduleAtFixedRate(() -> commands.execute(fleet::tick), 1, 1, TimeUnit.SECONDS);
+        if (fleet != null) {
+            timer.scheduleAtFixedRate(() -> commands.execute(fleet::tick), 1, 1, TimeUnit.SECONDS);
+        }
         publisher.start();
         link.start();
     }
@@ -175,12 +187,22 @@ public final class MqttDoor implements AutoCloseable {
 
     /** Whether this door holds every change the newest fleet manifest names, and the manifest's age. */
     public Map<String, Object> fleetSyncStatus() {
+        if (fleet == null) {
+            Map<String, Object> off = new LinkedHashMap<>();
+            off.put("state", "off");
+            return off;
+        }
         return fleet.status().toMap(clock.instant());
     }
 
     /** Version and heads hash of the fleet-synchronised gallery changes this door holds. */
     CommandLedger.SyncState syncState() {
         return ledger.syncState();
+    }
+
+    /** Hash of the fleet-synchronised heads this door holds: equal on two doors that hold the same changes. */
+    public String fleetHeadsHash() {
+        return ledger.syncState().headsHash();
     }
 
     /** The health message, as published. */
@@ -203,7 +225,7 @@ public final class MqttDoor implements AutoCloseable {
         if (h.galleryState() != null) {
             g.put("state", h.galleryState());
         }
-        g.put("sync", fleet.status().toMap(clock.instant()));
+        g.put("sync", fleetSyncStatus());
         m.put("gallery", g);
         m.put("outbox", Map.of("depth", outbox.depth(), "dropped_total", outbox.droppedTotal()));
         String err = h.lastError() != null ? h.lastError() : link.lastError();
@@ -237,6 +259,9 @@ public final class MqttDoor implements AutoCloseable {
 
     /** A sync request: subscribe to the manifest again so the broker re-sends it and missing records are fetched. */
     private void resync() {
+        if (fleet == null) {
+            return;
+        }
         fleet.recheckAll();
         link.unsubscribe(link.topics().fleetManifest());
         link.subscribe(link.topics().fleetManifest(), (topic, p, r) -> commands.execute(() -> fleet.onManifest(p)));
@@ -244,12 +269,12 @@ public final class MqttDoor implements AutoCloseable {
 
     /** A gallery record on a person's topic: an empty retained message is an admin clearing an old record. */
     private void onRecord(String topic, byte[] payload, boolean retained) {
-        String person = link.topics().personOfRecord(topic);
-        if (payload.length == 0 || person == null) {
+        String ref = link.topics().refOfRecord(topic);
+        if (payload.length == 0 || ref == null) {
             return;
         }
         submit(CommandProcessor.Source.GALLERY, payload);
-        commands.execute(() -> fleet.onRecord(person));
+        commands.execute(() -> fleet.onRecord(ref));
     }
 
     @Override

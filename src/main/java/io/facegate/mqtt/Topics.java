@@ -41,13 +41,16 @@ public record Topics(String prefix, String device) {
         return prefix + "/" + FLEET + "/cmd";
     }
 
-    /** Retained signed person records: {@code <prefix>/fleet/gallery/<person>/<command id>}. */
-    public String galleryRecord(String personId, String commandId) {
-        return prefix + "/" + FLEET + "/gallery/" + personId + "/" + commandId;
+    /**
+     * Retained signed, sealed person records: {@code <prefix>/fleet/gallery/<ref>/<command id>}, where {@code ref} is
+     * the person's opaque reference under the fleet key ({@link FleetKeyRing#ref}), never the person id.
+     */
+    public String galleryRecord(String ref, String commandId) {
+        return prefix + "/" + FLEET + "/gallery/" + ref + "/" + commandId;
     }
 
-    public String galleryRecordsOf(String personId) {
-        return prefix + "/" + FLEET + "/gallery/" + personId + "/+";
+    public String galleryRecordsOf(String ref) {
+        return prefix + "/" + FLEET + "/gallery/" + ref + "/+";
     }
 
     /** The retained, signed fleet manifest: every person's newest change (see {@link FleetManifest}). */
@@ -55,8 +58,8 @@ public record Topics(String prefix, String device) {
         return prefix + "/" + FLEET + "/manifest";
     }
 
-    /** The person id in a gallery record topic, or null when the topic is not one. */
-    public String personOfRecord(String topic) {
+    /** The person reference in a gallery record topic, or null when the topic is not one. */
+    public String refOfRecord(String topic) {
         String head = prefix + "/" + FLEET + "/gallery/";
         if (!topic.startsWith(head)) {
             return null;

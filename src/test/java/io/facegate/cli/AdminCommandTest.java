@@ -65,7 +65,8 @@ class AdminCommandTest {
         try (TestBroker broker = TestBroker.start(TestBroker.Kind.MOQUETTE, dir.resolve("broker"));
              TestDoorAccess a = TestDoorAccess.start(broker.uri(), "door-a", dir, Path.of(prefix + ".pub"));
              TestDoorAccess b = TestDoorAccess.start(broker.uri(), "door-b", dir, Path.of(prefix + ".pub"))) {
-            String[] conn = {"--broker", broker.uri(), "--key", prefix + ".key", "--door-keys", dir.toString()};
+            String[] conn = {"--broker", broker.uri(), "--key", prefix + ".key", "--door-keys", dir.toString(),
+                    "--fleet-key", TestDoorAccess.fleetKeyFile(dir).toString()};
             Run unlock = run(cat(new String[] {"unlock", "--device", "door-a", "--seconds", "3"}, conn));
             assertEquals(0, unlock.exit(), unlock.lines().toString());
             assertTrue(unlock.lines().get(0).get("ok").asBoolean());

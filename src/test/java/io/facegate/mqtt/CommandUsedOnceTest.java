@@ -166,7 +166,10 @@ class CommandUsedOnceTest {
     @Test
     void aRetainedGalleryRecordStaysIdempotentAcrossRedeliveries() {
         CommandProcessor p = processor(door.actions);
-        byte[] record = bytes(sign(CommandKind.ENROLL, Topics.FLEET, templateEnroll("ada"), admin));
+        FleetKeyRing fleetKey = FleetKeyRing.create();
+        p.recordBody(env -> SealedRecord.openBody(env, fleetKey));
+        byte[] record = bytes(SealedRecord.seal(sign(CommandKind.ENROLL, Topics.FLEET, templateEnroll("ada"), admin),
+                fleetKey, admin.getPrivate(), admin.getPublic()));
         assertTrue(p.handle(CommandProcessor.Source.GALLERY, record).orElseThrow().ok());
         assertEquals(Optional.empty(), p.handle(CommandProcessor.Source.GALLERY, record),
                 "a re-delivered record this door holds is skipped silently");

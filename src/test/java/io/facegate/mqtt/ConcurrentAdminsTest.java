@@ -40,9 +40,10 @@ class ConcurrentAdminsTest {
              TestDoor late = new TestDoor(broker.uri(), "door-late", dir, admins, 1 << 20);
              AdminClient aliceCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
                      alice.getPrivate(), alice.getPublic(), DoorKeys.of(List.of(dir)),
-                     Clock.offset(now, Duration.ofSeconds(-2)));
+                     Clock.offset(now, Duration.ofSeconds(-2))).fleetKey(TestDoor.fleetKey(dir));
              AdminClient bobCli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     bob.getPrivate(), bob.getPublic(), DoorKeys.of(List.of(dir)), now)) {
+                     bob.getPrivate(), bob.getPublic(), DoorKeys.of(List.of(dir)), now)
+                     .fleetKey(TestDoor.fleetKey(dir))) {
             a.awaitConnected();
             aliceCli.trust(bob.getPublic()); // admin --trust bob.pub: Alice's manifests vouch for Bob's records
             // both sign before either publishes: Alice's command is older
@@ -72,10 +73,14 @@ class ConcurrentAdminsTest {
                 assertTrue(manifest.await(l -> !l.isEmpty(), 10_000), "a retained manifest");
                 JsonNode m = manifest.all().get(0);
                 assertEquals(AdminKeys.keyId(alice.getPublic()), m.get("key_id").asText());
-                assertEquals(fromBob.get("id").asText(), m.get("heads").get("ada").get("id").asText(), m.toString());
+                FleetManifest opened = FleetManifest.verify(JSON.writeValueAsBytes(m), java.util.Map.of(
+                        AdminKeys.keyId(alice.getPublic()), alice.getPublic()), TestDoor.fleetKey(dir));
+                assertEquals(fromBob.get("id").asText(), opened.heads().get("ada").commandId(), m.toString());
             }
         }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = io.facegate.config.Yaml.jsonMapper();
 
     private static ObjectNode person(String name) {
         ObjectNode b = JsonNodeFactory.instance.objectNode();

@@ -44,7 +44,7 @@ class FleetSyncTest {
              TestDoor b = new TestDoor(broker.uri(), "door-b", dir, admins, 1 << 20).start();
              TestDoor c = new TestDoor(broker.uri(), "door-c", dir, admins, 1 << 20);
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
-                     admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC())) {
+                     admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)), Clock.systemUTC()).fleetKey(TestDoor.fleetKey(dir))) {
             a.awaitConnected();
             b.awaitConnected();
             assertEquals(Set.of("door-a", "door-b"), cli.onlineDevices(AdminClient.SETTLE));
@@ -112,7 +112,7 @@ class FleetSyncTest {
                 List.of("max_queued_messages 50", "max_inflight_messages 20"));
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
                      admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)),
-                     Clock.systemUTC())) {
+                     Clock.systemUTC()).fleetKey(TestDoor.fleetKey(dir))) {
             Set<String> all = new TreeSet<>();
             try (TestDoor door = new TestDoor(broker.uri(), "door-q", dir, admins, 1 << 20).start()) {
                 door.awaitConnected();
@@ -160,9 +160,10 @@ class FleetSyncTest {
         List<KeyPair> admins = List.of(admin);
         try (TestBroker broker = TestBroker.start(kind, dir.resolve("broker"));
              Subscriber manifests = new Subscriber(broker.uri(), "spy-" + kind, "facegate/fleet/manifest");
+             Subscriber records = new Subscriber(broker.uri(), "records-" + kind, "facegate/fleet/gallery/#");
              AdminClient cli = new AdminClient(broker.uri(), AdminClient.plainOptions(), "facegate",
                      admin.getPrivate(), admin.getPublic(), DoorKeys.of(List.of(dir)),
-                     Clock.systemUTC());
+                     Clock.systemUTC()).fleetKey(TestDoor.fleetKey(dir));
              Attacker attacker = new Attacker(broker.uri(), "attacker-" + kind)) {
             ObjectNode enrollAda = cli.sign(CommandKind.ENROLL, "fleet", enroll("ada", 1), Duration.ofMinutes(5));
             cli.send(enrollAda, Set.of(), Duration.ZERO);
@@ -178,10 +179,15 @@ class FleetSyncTest {
                         && "complete".equals(witness.mqtt.fleetSyncStatus().get("state")), 30),
                         "door-w " + witness.gallery.personIds() + " " + witness.mqtt.fleetSyncStatus());
 
+                // the broker sees ada's opaque topic and kept her sealed enroll record as it was published
                 Topics fleet = new Topics("facegate", Topics.FLEET);
-                attacker.publish(fleet.galleryRecord("ada", removeAda.get("id").asText()), new byte[0], 1, true);
-                attacker.publish(fleet.galleryRecord("ada", enrollAda.get("id").asText()),
-                        JSON.writeValueAsBytes(enrollAda), 1, true);
+                String adaRef = TestDoor.fleetKey(dir).ref(1, "ada");
+                JsonNode keptEnroll = records.all().stream()
+                        .filter(r -> r.path("id").asText().equals(enrollAda.get("id").asText())).findFirst()
+                        .orElseThrow();
+                attacker.publish(fleet.galleryRecord(adaRef, removeAda.get("id").asText()), new byte[0], 1, true);
+                attacker.publish(fleet.galleryRecord(adaRef, enrollAda.get("id").asText()),
+                        JSON.writeValueAsBytes(keptEnroll), 1, true);
                 try (TestDoor fresh = new TestDoor(broker.uri(), "door-new", dir, admins, 1 << 20).start()) {
                     fresh.awaitConnected();
                     assertTrue(await(() -> fresh.gallery.personIds().contains("bob")

@@ -136,6 +136,9 @@ public abstract class TestBroker implements AutoCloseable {
                     "user " + System.getProperty("user.name"),
                     "persistence true",
                     "persistence_location " + dir.resolve("mosquitto-data") + "/",
+                    // the fleet settings (docs/mqtt.md "Broker settings", bench.LocalMosquitto): manifests grow
+                    // with the fleet, and a test's spy subscribes to everything
+                    "message_size_limit 0",
                     "max_queued_messages 100000",
                     "max_inflight_messages 0",
                     "log_dest stderr",

@@ -33,13 +33,38 @@ final class TestDoor implements AutoCloseable {
 
     TestDoor(String uri, String id, Path dir, List<KeyPair> admins, int maxCommandBytes,
              MqttConfig.HomeAssistant ha) throws Exception {
+        this(uri, id, dir, admins, maxCommandBytes, ha, fleetKeyFile(dir));
+    }
+
+    /** A door reading the fleet key in {@code fleetKey} (one not given the new key after a rotation, say). */
+    TestDoor(String uri, String id, Path dir, List<KeyPair> admins, int maxCommandBytes,
+             MqttConfig.HomeAssistant ha, Path fleetKey) throws Exception {
         this.id = id;
         this.gallery = new TestGallery(dir, id);
         List<String> keys = admins.stream()
                 .map(k -> Base64.getEncoder().encodeToString(k.getPublic().getEncoded())).toList();
         MqttConfig cfg = new MqttConfig(true, uri, id, "facegate", null, null, null, null, null, 5, 100L, 1000L,
-                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha);
+                dir.resolve(id + "-mqtt.db").toString(), 10_000, keys, maxCommandBytes, 60, 1, null, ha)
+                .withFleetKey(fleetKey.toString());
         this.mqtt = new MqttDoor(cfg, gallery.actions, DeviceHealth::unknown, Clock.systemUTC());
+    }
+
+    /** The test's fleet key file ({@code dir/fleet.key}, mode 600), made on first use: every door of a test reads it. */
+    static synchronized Path fleetKeyFile(Path dir) {
+        Path f = dir.resolve("fleet.key");
+        if (!Files.exists(f)) {
+            try {
+                FleetKeyRing.create().save(f);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return f;
+    }
+
+    /** The test's fleet key, for admin clients. */
+    static FleetKeyRing fleetKey(Path dir) {
+        return FleetKeyRing.load(fleetKeyFile(dir));
     }
 
     TestDoor start() {

@@ -19,6 +19,11 @@ public final class TestDoorAccess implements AutoCloseable {
         return new TestDoorAccess(new TestDoor(uri, id, dir, List.of(verifyOnly), 1 << 20).start().awaitConnected());
     }
 
+    /** The fleet key file the test doors of {@code dir} read (made on first use). */
+    public static Path fleetKeyFile(Path dir) {
+        return TestDoor.fleetKeyFile(dir);
+    }
+
     /** A real face photo; seeds 0-7 are different people. */
     public static byte[] photo(int seed) {
         return TestDoor.photo(seed);
