@@ -1,0 +1,112 @@
+package io.facegate.vision;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The homography residual on exact synthetic landmarks: a plane gives ~0, a rotating 3D set of points does not. */
+class PlanarityTest {
+    private static final Planarity DEFAULT = new Planarity(0.02, 0.03);
+
+    /** 68 points of a face-sized object 160 units wide; depth 0 for a photo, a head's relief otherwise. */
+    static double[][] face(boolean relief) {
+        Random rnd = new Random(7);
+        double[][] p = new double[Planarity.POINTS][3];
+        for (int i = 0; i < p.length; i++) {
+            double x = -80 + 160 * rnd.nextDouble();
+            double y = -100 + 200 * rnd.nextDouble();
+            // a head: an ellipsoid-like face with the nose region 40 units forward
+            double z = relief ? 60 * Math.sqrt(Math.max(0, 1 - (x * x) / (90 * 90) - (y * y) / (120 * 120)))
+                    + 40 * Math.exp(-(x * x + (y - 10) * (y - 10)) / (2 * 20 * 20)) : 0;
+            p[i] = new double[] {x, y, z};
+        }
+        return p;
+    }
+
+    /** Pinhole projection (focal 800 px, object 700 units away) after a yaw and a pitch, then a shift. */
+    static float[] project(double[][] p, double yawDeg, double pitchDeg, double shiftX) {
+        double cy = Math.cos(Math.toRadians(yawDeg)), sy = Math.sin(Math.toRadians(yawDeg));
+        double cp = Math.cos(Math.toRadians(pitchDeg)), sp = Math.sin(Math.toRadians(pitchDeg));
+        float[] out = new float[2 * p.length];
+        for (int i = 0; i < p.length; i++) {
+            double x = cy * p[i][0] + sy * p[i][2];
+            double z1 = -sy * p[i][0] + cy * p[i][2];
+            double y = cp * p[i][1] - sp * z1;
+            double z = sp * p[i][1] + cp * z1;
+            double depth = 700 - z;
+            out[2 * i] = (float) (320 + shiftX + 800 * x / depth);
+            out[2 * i + 1] = (float) (240 + 800 * y / depth);
+        }
+        return out;
+    }
+
+    private static List<float[]> clip(double[][] obj, double... yaws) {
+        List<float[]> frames = new ArrayList<>();
+        for (double yaw : yaws) {
+            frames.add(project(obj, yaw, yaw / 2, 0));
+        }
+        return frames;
+    }
+
+    @Test
+    void aTiltedPlaneIsExplainedByOneHomography() {
+        List<float[]> frames = clip(face(false), 0, 10, 20, 30);
+        Planarity.Result r = DEFAULT.judge(frames);
+        assertEquals(Planarity.Verdict.PLANAR, r.verdict());
+        assertTrue(r.motion() >= 0.02, "the perspective tilt is out-of-plane motion: " + r.motion());
+        assertTrue(r.residual() < 1e-4, "a plane leaves ~0: " + r.residual());
+    }
+
+    @Test
+    void aRotatingHeadIsNot() {
+        Planarity.Result r = DEFAULT.judge(clip(face(true), 0, 10, 20, 30));
+        assertEquals(Planarity.Verdict.NON_PLANAR, r.verdict());
+        assertTrue(r.residual() > 0.05, "relief under rotation: " + r.residual());
+    }
+
+    @Test
+    void aHeadThatOnlyShiftsOrComesCloserAbstains() {
+        double[][] head = face(true);
+        List<float[]> frames = List.of(project(head, 0, 0, 0), project(head, 0, 0, 40), project(head, 0, 0, -25));
+        Planarity.Result r = DEFAULT.judge(frames);
+        assertEquals(Planarity.Verdict.ABSTAIN, r.verdict());
+        assertTrue(Double.isNaN(r.residual()));
+        assertTrue(r.motion() < 0.02, "a shift moves the head in the image plane only: " + r.motion());
+    }
+
+    @Test
+    void fewerThanTwoUsableFramesAbstain() {
+        double[][] head = face(true);
+        assertEquals(Planarity.Verdict.ABSTAIN, DEFAULT.judge(List.of(project(head, 0, 0, 0))).verdict());
+        List<float[]> withBad = new ArrayList<>();
+        withBad.add(project(head, 0, 0, 0));
+        withBad.add(null);
+        withBad.add(new float[10]);
+        withBad.add(new float[2 * Planarity.POINTS]); // every point on one spot
+        float[] nan = project(head, 30, 0, 0);
+        nan[5] = Float.NaN;
+        withBad.add(nan);
+        assertEquals(Planarity.Verdict.ABSTAIN, DEFAULT.judge(withBad).verdict());
+    }
+
+    @Test
+    void homographyRecoversAKnownOne() {
+        double[][] a = new double[Planarity.POINTS][2];
+        double[][] b = new double[Planarity.POINTS][2];
+        double[][] h = {{1.1, 0.05, 12}, {-0.03, 0.95, -7}, {1e-4, -2e-4, 1}};
+        Random rnd = new Random(3);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new double[] {200 + 150 * rnd.nextDouble(), 150 + 180 * rnd.nextDouble()};
+            double w = h[2][0] * a[i][0] + h[2][1] * a[i][1] + h[2][2];
+            b[i] = new double[] {(h[0][0] * a[i][0] + h[0][1] * a[i][1] + h[0][2]) / w,
+                    (h[1][0] * a[i][0] + h[1][1] * a[i][1] + h[1][2]) / w};
+        }
+        assertTrue(Planarity.homographyResidual(a, b) < 1e-9);
+        assertTrue(Planarity.similarityResidual(a, b) > 0.01);
+    }
+}
