@@ -179,7 +179,7 @@ public final class AccessPipeline implements Runnable {
         }
         lastEmbedding.put(trackId, embedding);
         Recognition r = new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live,
-                frame.capturedAt());
+                frame.capturedAt(), face.landmarks68());
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
