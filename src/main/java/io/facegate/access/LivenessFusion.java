@@ -44,8 +44,9 @@ final class LivenessFusion {
             why = String.format(java.util.Locale.ROOT, "mean live probability %.3f < %.3f over %d frame(s)", mean,
                     cfg.livenessThreshold(), scored);
         } else if (plane.verdict() == Planarity.Verdict.PLANAR) {
-            why = String.format(java.util.Locale.ROOT, "the face moved as a plane (residual %.4f < %.4f)",
-                    plane.residual(), cfg.planarityThreshold());
+            why = String.format(java.util.Locale.ROOT, "the face moved as a plane (a homography leaves %.2f of its"
+                    + " out-of-plane motion %.3f unexplained, < %.2f)", plane.unexplained(), plane.motion(),
+                    cfg.planarityThreshold());
         }
         return new Verdict(why == null, mean, scored, plane, why);
     }

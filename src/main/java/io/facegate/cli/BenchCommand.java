@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BenchSearchCommand.class,
                 BenchMqttCommand.class,
                 BenchPipelineCommand.class,
+                BenchLivenessCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -42,8 +42,8 @@ import static io.facegate.config.ConfigException.require;
  * @param livenessThreshold      minimum mean live probability ({@code facegate calibrate liveness} sets it)
  * @param planarityEnabled       with liveness on: a track whose landmarks move as one plane (a photo or a screen)
  *                               is refused as SPOOF_SUSPECTED; a track that moved too little abstains
- * @param planarityThreshold     the homography's RMS miss, as a share of the face's radius, below which the motion
- *                               is planar (see {@code vision.Planarity})
+ * @param planarityThreshold     share of the out-of-plane motion that a homography leaves unexplained below which
+ *                               the motion is planar (see {@code vision.Planarity})
  * @param planarityMinMotion     out-of-plane motion (what a similarity leaves unexplained, same unit) a pair of
  *                               frames needs before the planarity check says anything
  * @param cooldownMs             the same person is not granted again this soon while the door is still open or
@@ -68,7 +68,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public static final List<String> DEFAULT_SCHEDULES = List.of("never", "always");
     /** See docs/liveness.md for how these were chosen (synthetic clips: honest about it). */
-    public static final double DEFAULT_PLANARITY_THRESHOLD = 0.03;
+    public static final double DEFAULT_PLANARITY_THRESHOLD = 0.6;
     public static final double DEFAULT_PLANARITY_MIN_MOTION = 0.02;
 
     public AccessConfig {

@@ -11,12 +11,15 @@ import java.util.List;
  * Whether a track's landmarks move as a plane does: a printed photo or a screen, however it is tilted, maps its
  * points from one frame to the next by a single homography; the points of a head turning in front of the camera do
  * not (the nose moves against the cheeks, the jaw line slides). From the 68 landmarks of each pair of frames this
- * fits a homography by the normalised DLT (least squares over all points) and measures how far it misses, as a
- * share of the face's size.
+ * fits a homography by the normalised DLT (least squares over all points) and measures how far it misses.
  *
  * <p>It only says something when the face moved out of the image plane: a face that only shifts, turns in the image
  * plane or comes closer is explained by a plane and by a head alike. The motion that a similarity (shift, rotation,
- * scale) leaves unexplained measures that; below {@code minMotion} the check abstains. It cannot tell a video replay
+ * scale) leaves unexplained measures that ({@code motion}, as a share of the face's radius); the pair of frames with
+ * the most of it is judged, and below {@code minMotion} the check abstains. The verdict is on the share of that
+ * motion the homography cannot explain ({@code residual / motion}): a plane leaves only the landmarks' jitter, so the
+ * share falls as the plane turns; a head leaves its relief. Jitter alone leaves a share near 1 (a homography explains
+ * noise hardly better than a similarity), so a still live face is never taken for a plane. It cannot tell a video replay
  * of a moving head or a 3D mask from a live face: both move in depth as a head does.
  *
  * <p>Pure Java, no model; a few 136x9 SVDs per track decision.
@@ -30,12 +33,16 @@ public final class Planarity {
     /**
      * @param verdict  planar (the residual stays below the threshold while the face moved enough), non-planar, or
      *                 abstain (too little motion, or fewer than two frames with landmarks)
-     * @param residual over the pairs of frames that moved enough, the largest RMS miss of the best homography, as a
-     *                 share of the face's RMS radius; NaN when no pair moved enough
-     * @param motion   over all pairs, the largest RMS miss of the best similarity, same unit; NaN with fewer than
-     *                 two frames
+     * @param residual the RMS miss of the best homography on the pair that moved most, as a share of the face's RMS
+     *                 radius; NaN when it abstained
+     * @param motion   the largest RMS miss of the best similarity over all pairs, same unit; NaN with fewer than two
+     *                 frames
      */
     public record Result(Verdict verdict, double residual, double motion) {
+        /** The share of the out-of-plane motion no plane explains: residual / motion; NaN when it abstained. */
+        public double unexplained() {
+            return residual / motion;
+        }
     }
 
     private final double minMotion;
@@ -44,11 +51,12 @@ public final class Planarity {
     /**
      * @param minMotion out-of-plane motion (similarity miss as a share of the face's radius) below which a pair of
      *                  frames says nothing
-     * @param threshold homography miss (same unit) at or above which the motion is not planar
+     * @param threshold share of that motion the homography leaves unexplained at or above which the motion is not
+     *                  planar, in (0, 1)
      */
     public Planarity(double minMotion, double threshold) {
-        if (!(minMotion > 0) || !(threshold > 0)) {
-            throw new IllegalArgumentException("planarity: min motion and threshold must be > 0");
+        if (!(minMotion > 0) || !(threshold > 0 && threshold < 1)) {
+            throw new IllegalArgumentException("planarity: min motion must be > 0 and the threshold in (0, 1)");
         }
         this.minMotion = minMotion;
         this.threshold = threshold;
@@ -69,22 +77,24 @@ public final class Planarity {
         if (pts.size() < 2) {
             return new Result(Verdict.ABSTAIN, Double.NaN, Double.NaN);
         }
-        double motion = 0;
-        double residual = Double.NaN;
+        // the pair that moved most out of the image plane says most: landmark jitter weighs least against it
+        double motion = -1;
+        int bi = 0, bj = 1;
         for (int i = 0; i < pts.size(); i++) {
             for (int j = i + 1; j < pts.size(); j++) {
                 double m = similarityResidual(pts.get(i), pts.get(j));
-                motion = Math.max(motion, m);
-                if (m >= minMotion) {
-                    double r = homographyResidual(pts.get(i), pts.get(j));
-                    residual = Double.isNaN(residual) ? r : Math.max(residual, r);
+                if (m > motion) {
+                    motion = m;
+                    bi = i;
+                    bj = j;
                 }
             }
         }
-        if (Double.isNaN(residual)) {
+        if (motion < minMotion) {
             return new Result(Verdict.ABSTAIN, Double.NaN, motion);
         }
-        return new Result(residual >= threshold ? Verdict.NON_PLANAR : Verdict.PLANAR, residual, motion);
+        double residual = homographyResidual(pts.get(bi), pts.get(bj));
+        return new Result(residual / motion >= threshold ? Verdict.NON_PLANAR : Verdict.PLANAR, residual, motion);
     }
 
     /** The points as rows (x, y), or null when the array is not 68 finite pairs. */

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The homography residual on exact synthetic landmarks: a plane gives ~0, a rotating 3D set of points does not. */
 class PlanarityTest {
-    private static final Planarity DEFAULT = new Planarity(0.02, 0.03);
+    private static final Planarity DEFAULT = new Planarity(0.02, 0.6);
 
     private static List<float[]> clip(double[][] obj, double... yaws) {
         List<float[]> frames = new ArrayList<>();
@@ -31,13 +31,33 @@ class PlanarityTest {
         assertEquals(Planarity.Verdict.PLANAR, r.verdict());
         assertTrue(r.motion() >= 0.02, "the perspective tilt is out-of-plane motion: " + r.motion());
         assertTrue(r.residual() < 1e-4, "a plane leaves ~0: " + r.residual());
+        assertTrue(r.unexplained() < 1e-3, "of the motion: " + r.unexplained());
     }
 
     @Test
     void aRotatingHeadIsNot() {
         Planarity.Result r = DEFAULT.judge(clip(face(true), 0, 10, 20, 30));
         assertEquals(Planarity.Verdict.NON_PLANAR, r.verdict());
-        assertTrue(r.residual() > 0.05, "relief under rotation: " + r.residual());
+        assertTrue(r.residual() > 0.02, "relief under rotation: " + r.residual());
+        assertTrue(r.unexplained() >= 0.6, "a plane explains little of a head's turn: " + r.unexplained());
+    }
+
+    @Test
+    void landmarkJitterOnAStillFaceIsNeverTakenForAPlane() {
+        double[][] head = face(true);
+        Random rnd = new Random(11);
+        for (double jitterPx : new double[] {0.5, 1, 2, 4}) {
+            List<float[]> frames = new ArrayList<>();
+            for (int f = 0; f < 5; f++) {
+                float[] p = project(head, 0, 0, 0);
+                for (int i = 0; i < p.length; i++) {
+                    p[i] += (float) (rnd.nextGaussian() * jitterPx);
+                }
+                frames.add(p);
+            }
+            Planarity.Result r = DEFAULT.judge(frames);
+            assertTrue(r.verdict() != Planarity.Verdict.PLANAR, "jitter " + jitterPx + " px: " + r);
+        }
     }
 
     @Test
