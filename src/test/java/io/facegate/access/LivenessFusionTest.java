@@ -1,5 +1,8 @@
 package io.facegate.access;
 
+import io.facegate.config.AccessConfig;
+import io.facegate.config.ConfigException;
+import io.facegate.config.ConfigLoader;
 import io.facegate.vision.SyntheticLandmarks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +15,7 @@ import java.util.Optional;
 
 import static io.facegate.access.DenialReason.SPOOF_SUSPECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -94,6 +98,20 @@ class LivenessFusionTest {
     void aPlanarTrackStillNeedsItsPerFrameScore() {
         Decision d = track(rig(ALWAYS), new double[] {0.2, 0.2, 0.2}, SyntheticLandmarks.turning(true, 0, 12, 25));
         assertEquals(SPOOF_SUSPECTED, d.reason(), "non-planar motion does not override a low live probability");
+    }
+
+    @Test
+    void planarityKeysAreValidated() {
+        for (String bad : List.of("planarity_threshold: 1.5", "planarity_threshold: 0", "planarity_min_motion: -1",
+                "planarity_enabled: maybe")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.parse("access:\n  " + bad + "\n"), bad);
+            assertTrue(e.getMessage().contains(bad.substring(0, bad.indexOf(':'))), e.getMessage());
+        }
+        AccessConfig d = AccessConfig.defaults();
+        assertTrue(d.planarityEnabled());
+        assertEquals(0.6, d.planarityThreshold());
+        assertEquals(0.02, d.planarityMinMotion());
     }
 
     @Test
