@@ -46,6 +46,8 @@ import static io.facegate.config.ConfigException.require;
  *                               the motion is planar (see {@code vision.Planarity})
  * @param planarityMinMotion     out-of-plane motion (what a similarity leaves unexplained, same unit) a pair of
  *                               frames needs before the planarity check says anything
+ * @param captureDir             where {@code admin capture} may save face crops (liveness calibration frames), each
+ *                               capture in a sub-folder the admin names; unset (the default): capture is refused
  * @param cooldownMs             the same person is not granted again this soon while the door is still open or
  *                               unlocked (counted, not reported as a decision)
  * @param unknownEventIntervalMs at most one UNKNOWN_FACE denial is reported per interval; the rest are counted
@@ -62,7 +64,8 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
                            Double minEyeDistancePx, Double maxYawDegrees, Double maxPitchDegrees,
                            Double minSharpness, Double minNormRatio,
                            Boolean livenessEnabled, Double livenessThreshold, Boolean planarityEnabled,
-                           Double planarityThreshold, Double planarityMinMotion, Long cooldownMs,
+                           Double planarityThreshold, Double planarityMinMotion, java.nio.file.Path captureDir,
+                           Long cooldownMs,
                            Long unknownEventIntervalMs, Long trackTimeoutMs, String timeZone, String defaultSchedule,
                            Map<String, List<TimeWindow>> schedules) {
 
@@ -112,6 +115,8 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         require(livenessThreshold >= 0 && livenessThreshold <= 1, "access.liveness_threshold", "must be 0..1");
         require(planarityThreshold > 0 && planarityThreshold < 1, "access.planarity_threshold", "must be in (0, 1)");
         require(planarityMinMotion > 0 && planarityMinMotion < 1, "access.planarity_min_motion", "must be in (0, 1)");
+        require(captureDir == null || !captureDir.toString().isBlank(), "access.capture_dir",
+                "must name a folder (leave it out to refuse captures)");
         require(cooldownMs >= 0, "access.cooldown_ms", "must be >= 0");
         require(unknownEventIntervalMs >= 0, "access.unknown_event_interval_ms", "must be >= 0");
         require(trackTimeoutMs > 0, "access.track_timeout_ms", "must be > 0");
@@ -134,14 +139,15 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public static AccessConfig defaults() {
         return new AccessConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with liveness on or off (benchmarks separate recognition from liveness). */
     public AccessConfig withLiveness(boolean on) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio, on,
-                livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
+                livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion, captureDir, cooldownMs,
+                unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
                 schedules);
     }
 
@@ -150,7 +156,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio,
                 livenessEnabled, livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion,
-                cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, schedule, schedules);
+                captureDir, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, schedule, schedules);
     }
 
     /** The calibration file: the configured one, or {@code calibration.json} in {@code modelsDir}. */

@@ -262,6 +262,8 @@ public final class CommandProcessor {
                 case UNLOCK -> actions.unlock(body.unlock, by);
                 case LOCKDOWN -> actions.lockdown(body.lockdownOn, by);
                 case SYNC_GALLERY -> CommandResult.ok("re-reading the fleet gallery records");
+                case CAPTURE_FACES -> actions.captureFaces(body.captureFolder, body.captureFor, by);
+                case DELETE_CAPTURE -> actions.deleteCapture(body.captureFolder, by);
             };
         } catch (RuntimeException ex) {
             LOG.warn("command {} ({}) failed: {}", id, e.kind.wire(), ex.toString());
@@ -339,6 +341,8 @@ public final class CommandProcessor {
         PersonUpdate update;
         Duration unlock;
         boolean lockdownOn;
+        String captureFolder;
+        Duration captureFor;
 
         static Body parse(CommandKind kind, JsonNode b) {
             Body out = new Body();
@@ -395,8 +399,31 @@ public final class CommandProcessor {
                 case SYNC_GALLERY -> {
                     // no fields
                 }
+                case CAPTURE_FACES -> {
+                    out.captureFolder = captureFolder(b);
+                    out.captureFor = Duration.ofSeconds(seconds(b, "capture_faces", CAPTURE_MAX_SECONDS));
+                }
+                case DELETE_CAPTURE -> out.captureFolder = captureFolder(b);
             }
             return out;
+        }
+
+        /** A plain folder name (no path): captures stay under the folder the daemon's configuration names. */
+        private static String captureFolder(JsonNode b) {
+            String f = optText(b, "folder");
+            if (f == null || !CAPTURE_FOLDER.matcher(f).matches()) {
+                throw new IllegalArgumentException("'folder' must be a name of 1-64 letters, digits, '_' or '-'"
+                        + " (starting with a letter or digit)");
+            }
+            return f;
+        }
+
+        private static int seconds(JsonNode b, String what, int max) {
+            JsonNode s = b.get("seconds");
+            if (s == null || !s.isIntegralNumber() || !s.canConvertToInt() || s.asInt() < 1 || s.asInt() > max) {
+                throw new IllegalArgumentException(what + " needs 'seconds' between 1 and " + max);
+            }
+            return s.asInt();
         }
 
         private static String person(JsonNode b) {
@@ -450,6 +477,11 @@ public final class CommandProcessor {
             }
         }
     }
+
+    /** Longest capture one command may ask for. */
+    public static final int CAPTURE_MAX_SECONDS = 600;
+    public static final java.util.regex.Pattern CAPTURE_FOLDER =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
     private static String require(JsonNode n, String f) {
         String v = text(n, f);

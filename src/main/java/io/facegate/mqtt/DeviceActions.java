@@ -31,4 +31,18 @@ public interface DeviceActions {
     CommandResult lockdown(boolean on, String by);
 
     GalleryState galleryState();
+
+    /**
+     * Saves the face crops the camera sees for {@code duration} into the folder {@code name} under the configured
+     * capture folder (liveness calibration frames); nothing else is stored. Without a capture folder configured:
+     * error {@code capture_disabled}.
+     */
+    default CommandResult captureFaces(String name, Duration duration, String by) {
+        return CommandResult.error("capture_disabled", "this device does not capture faces");
+    }
+
+    /** Deletes the crops of capture folder {@code name} (stopping a capture into it); an absent folder is ok. */
+    default CommandResult deleteCapture(String name, String by) {
+        return CommandResult.error("capture_disabled", "this device does not capture faces");
+    }
 }
