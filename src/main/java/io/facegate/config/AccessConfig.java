@@ -71,8 +71,8 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public static final List<String> DEFAULT_SCHEDULES = List.of("never", "always");
     /** See docs/liveness.md for how these were chosen (synthetic clips: honest about it). */
-    public static final double DEFAULT_PLANARITY_THRESHOLD = 0.6;
-    public static final double DEFAULT_PLANARITY_MIN_MOTION = 0.02;
+    public static final double DEFAULT_PLANARITY_THRESHOLD = 0.5;
+    public static final double DEFAULT_PLANARITY_MIN_MOTION = 0.04;
 
     public AccessConfig {
         targetFpir = targetFpir == null ? 1e-4 : targetFpir;

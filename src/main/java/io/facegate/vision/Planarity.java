@@ -22,11 +22,17 @@ import java.util.List;
  * noise hardly better than a similarity), so a still live face is never taken for a plane. It cannot tell a video replay
  * of a moving head or a 3D mask from a live face: both move in depth as a head does.
  *
- * <p>Pure Java, no model; a few 136x9 SVDs per track decision.
+ * <p>Pure Java, no model; one 102x9 SVD per track decision.
  */
 public final class Planarity {
     /** Points per frame (x, y pairs): the landmark model's 68. */
     public static final int POINTS = 68;
+    /**
+     * The jaw line (points 0..16) is left out: it is the landmark model's least stable part, and its errors change
+     * with the face's size in the image, which a homography partly fits (a photo only coming closer then looked
+     * planar); brows, nose, eyes and mouth keep the relief a turning head shows.
+     */
+    static final int FIRST_USED = 17;
 
     public enum Verdict { PLANAR, NON_PLANAR, ABSTAIN }
 
@@ -97,18 +103,20 @@ public final class Planarity {
         return new Result(residual / motion >= threshold ? Verdict.NON_PLANAR : Verdict.PLANAR, residual, motion);
     }
 
-    /** The points as rows (x, y), or null when the array is not 68 finite pairs. */
+    /** The points used, as rows (x, y), or null when the array is not 68 finite pairs. */
     static double[][] points(float[] f) {
         if (f == null || f.length != 2 * POINTS) {
             return null;
         }
-        double[][] p = new double[POINTS][2];
-        for (int i = 0; i < POINTS; i++) {
-            p[i][0] = f[2 * i];
-            p[i][1] = f[2 * i + 1];
-            if (!Double.isFinite(p[i][0]) || !Double.isFinite(p[i][1])) {
+        for (float v : f) {
+            if (!Float.isFinite(v)) {
                 return null;
             }
+        }
+        double[][] p = new double[POINTS - FIRST_USED][2];
+        for (int i = FIRST_USED; i < POINTS; i++) {
+            p[i - FIRST_USED][0] = f[2 * i];
+            p[i - FIRST_USED][1] = f[2 * i + 1];
         }
         return radius(p) < 1e-6 ? null : p; // all points on one spot: not a face
     }

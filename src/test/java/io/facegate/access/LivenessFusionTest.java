@@ -110,8 +110,8 @@ class LivenessFusionTest {
         }
         AccessConfig d = AccessConfig.defaults();
         assertTrue(d.planarityEnabled());
-        assertEquals(0.6, d.planarityThreshold());
-        assertEquals(0.02, d.planarityMinMotion());
+        assertEquals(0.5, d.planarityThreshold());
+        assertEquals(0.04, d.planarityMinMotion());
     }
 
     @Test

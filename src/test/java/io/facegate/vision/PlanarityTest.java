@@ -1,5 +1,6 @@
 package io.facegate.vision;
 
+import io.facegate.config.AccessConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The homography residual on exact synthetic landmarks: a plane gives ~0, a rotating 3D set of points does not. */
 class PlanarityTest {
-    private static final Planarity DEFAULT = new Planarity(0.02, 0.6);
+    private static final Planarity DEFAULT = new Planarity(AccessConfig.DEFAULT_PLANARITY_MIN_MOTION,
+            AccessConfig.DEFAULT_PLANARITY_THRESHOLD);
 
     private static List<float[]> clip(double[][] obj, double... yaws) {
         List<float[]> frames = new ArrayList<>();
@@ -29,7 +31,8 @@ class PlanarityTest {
         List<float[]> frames = clip(face(false), 0, 10, 20, 30);
         Planarity.Result r = DEFAULT.judge(frames);
         assertEquals(Planarity.Verdict.PLANAR, r.verdict());
-        assertTrue(r.motion() >= 0.02, "the perspective tilt is out-of-plane motion: " + r.motion());
+        assertTrue(r.motion() >= AccessConfig.DEFAULT_PLANARITY_MIN_MOTION,
+                "the perspective tilt is out-of-plane motion: " + r.motion());
         assertTrue(r.residual() < 1e-4, "a plane leaves ~0: " + r.residual());
         assertTrue(r.unexplained() < 1e-3, "of the motion: " + r.unexplained());
     }
@@ -67,7 +70,7 @@ class PlanarityTest {
         Planarity.Result r = DEFAULT.judge(frames);
         assertEquals(Planarity.Verdict.ABSTAIN, r.verdict());
         assertTrue(Double.isNaN(r.residual()));
-        assertTrue(r.motion() < 0.02, "a shift moves the head in the image plane only: " + r.motion());
+        assertTrue(r.motion() < 1e-3, "a shift moves the head in the image plane only: " + r.motion());
     }
 
     @Test
