@@ -10,17 +10,20 @@ import java.util.List;
 /**
  * Whether a track's landmarks move as a plane does: a printed photo or a screen, however it is tilted, maps its
  * points from one frame to the next by a single homography; the points of a head turning in front of the camera do
- * not (the nose moves against the cheeks, the jaw line slides). From the 68 landmarks of each pair of frames this
- * fits a homography by the normalised DLT (least squares over all points) and measures how far it misses.
+ * not (the nose moves against the eyes and the mouth). From the landmarks of a pair of frames (brows, eyes, nose
+ * and mouth: 51 of the 68) this fits a homography by the normalised DLT (least squares over all points) and measures
+ * how far it misses.
  *
  * <p>It only says something when the face moved out of the image plane: a face that only shifts, turns in the image
  * plane or comes closer is explained by a plane and by a head alike. The motion that a similarity (shift, rotation,
  * scale) leaves unexplained measures that ({@code motion}, as a share of the face's radius); the pair of frames with
  * the most of it is judged, and below {@code minMotion} the check abstains. The verdict is on the share of that
  * motion the homography cannot explain ({@code residual / motion}): a plane leaves only the landmarks' jitter, so the
- * share falls as the plane turns; a head leaves its relief. Jitter alone leaves a share near 1 (a homography explains
- * noise hardly better than a similarity), so a still live face is never taken for a plane. It cannot tell a video replay
- * of a moving head or a 3D mask from a live face: both move in depth as a head does.
+ * share falls as the plane turns; a head leaves its relief. Random jitter leaves a share near 1 (a homography explains
+ * it hardly better than a similarity), but the landmark model's errors are partly structured (they follow the face's
+ * size), so {@code minMotion} must stay above the motion they make on a face that only comes closer (see
+ * docs/liveness.md). It cannot tell a video replay of a moving head or a 3D mask from a live face: both move in depth
+ * as a head does.
  *
  * <p>Pure Java, no model; one 102x9 SVD per track decision.
  */
@@ -37,8 +40,8 @@ public final class Planarity {
     public enum Verdict { PLANAR, NON_PLANAR, ABSTAIN }
 
     /**
-     * @param verdict  planar (the residual stays below the threshold while the face moved enough), non-planar, or
-     *                 abstain (too little motion, or fewer than two frames with landmarks)
+     * @param verdict  planar (the unexplained share stays below the threshold while the face moved enough),
+     *                 non-planar, or abstain (too little motion, or fewer than two frames with landmarks)
      * @param residual the RMS miss of the best homography on the pair that moved most, as a share of the face's RMS
      *                 radius; NaN when it abstained
      * @param motion   the largest RMS miss of the best similarity over all pairs, same unit; NaN with fewer than two
@@ -70,7 +73,7 @@ public final class Planarity {
 
     /**
      * Judges the frames' landmarks (each 68 x,y pairs in pixels; null or malformed entries are skipped). Every pair
-     * of frames is compared, so the pair that moved most decides.
+     * of frames is compared for motion; the pair that moved most decides.
      */
     public Result judge(List<float[]> frames) {
         List<double[][]> pts = new ArrayList<>();

@@ -127,7 +127,8 @@ class PlanarityMeasurementTest {
             VerificationMetrics m = new VerificationMetrics(liveRes.stream().mapToDouble(d -> d).toArray(),
                     attackRes.stream().mapToDouble(d -> d).toArray());
             System.out.printf(Locale.ROOT, "planarity AUC of the unexplained share (non-planar live vs planar"
-                            + " attack, clips that did not abstain): %.4f over %d live and %d attack clips; abstained: %d live, %d attack%n",
+                            + " attack, clips that did not abstain): %.4f over %d live and %d attack clips;"
+                            + " abstained: %d live, %d attack%n",
                     m.auc(), liveRes.size(), attackRes.size(), abstain[0], abstain[1]);
         }
         System.out.println("decision\tattack clips accepted (APCER)\tlive clips refused (BPCER)");

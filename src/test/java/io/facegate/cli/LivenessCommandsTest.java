@@ -142,7 +142,8 @@ class LivenessCommandsTest {
     @Test
     void calibrateLivenessWritesTheThresholdForTheTargetBpcer() throws Exception {
         Path cfg = dir.resolve("facegate.yml");
-        String original = "# site config\naccess:\n  liveness_threshold: 0.5   # set by calibrate\n  cooldown_ms: 5000\n";
+        String original = "# site config\naccess:\n  liveness_threshold: 0.5   # set by calibrate\n"
+                + "  cooldown_ms: 5000\n";
         Files.writeString(cfg, original);
         Object[] r = run("calibrate", "liveness", "--live", dataset.resolve("live").toString(), "--target-bpcer",
                 "0.25", "--attacks", dataset.resolve("spoof").toString(), "--config", cfg.toString());
