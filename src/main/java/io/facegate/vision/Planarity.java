@@ -37,6 +37,12 @@ public final class Planarity {
      */
     static final int FIRST_USED = 17;
 
+    /**
+     * Only frames whose faces differ in size by at most this factor are compared: the landmark model's errors change
+     * with the face's size, and a face walking up changes size while a photo being tilted hardly does.
+     */
+    static final double MAX_SCALE_CHANGE = 1.1;
+
     public enum Verdict { PLANAR, NON_PLANAR, ABSTAIN }
 
     /**
@@ -73,7 +79,7 @@ public final class Planarity {
 
     /**
      * Judges the frames' landmarks (each 68 x,y pairs in pixels; null or malformed entries are skipped). Every pair
-     * of frames is compared for motion; the pair that moved most decides.
+     * of frames of about one size is compared for motion; the pair that moved most decides.
      */
     public Result judge(List<float[]> frames) {
         List<double[][]> pts = new ArrayList<>();
@@ -86,11 +92,19 @@ public final class Planarity {
         if (pts.size() < 2) {
             return new Result(Verdict.ABSTAIN, Double.NaN, Double.NaN);
         }
-        // the pair that moved most out of the image plane says most: landmark jitter weighs least against it
+        // of the pairs of about one size, the one that moved most out of the image plane says most: landmark errors
+        // weigh least against it
         double motion = -1;
         int bi = 0, bj = 1;
+        double[] size = new double[pts.size()];
+        for (int i = 0; i < size.length; i++) {
+            size[i] = radius(pts.get(i));
+        }
         for (int i = 0; i < pts.size(); i++) {
             for (int j = i + 1; j < pts.size(); j++) {
+                if (Math.max(size[i], size[j]) > MAX_SCALE_CHANGE * Math.min(size[i], size[j])) {
+                    continue;
+                }
                 double m = similarityResidual(pts.get(i), pts.get(j));
                 if (m > motion) {
                     motion = m;
