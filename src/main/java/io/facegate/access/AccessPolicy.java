@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
  * {@code max_frames} frames all failed the gates is reported as POOR_QUALITY.
  *
  * <h2>Checks on a match, in this order</h2>
- * liveness (mean live probability over the fused frames, when enabled; NaN fails) &rarr; SPOOF_SUSPECTED;
+ * liveness, when enabled (mean live probability over the fused frames that have one, none fails; and the
+ * landmarks must not move as a plane, see {@link LivenessFusion}) &rarr; SPOOF_SUSPECTED;
  * person no longer in the directory &rarr; UNKNOWN_FACE, or GALLERY_DEGRADED when the gallery cannot vouch for them
  * (a change of theirs could not be committed, or the gallery could not be re-read); disabled &rarr;
  * PERSON_DISABLED; before validFrom
@@ -61,6 +62,7 @@ public final class AccessPolicy {
 
     private final AccessConfig cfg;
     private final DecisionRule rule;
+    private final LivenessFusion liveness;
     private final Identifier gallery;
     private final PersonDirectory directory;
     private final Schedule schedule;
@@ -102,6 +104,7 @@ public final class AccessPolicy {
                         BooleanSupplier doorOpenOrUnlocked, BooleanSupplier lockdown) {
         this.rule = Objects.requireNonNull(rule, "rule");
         this.cfg = rule.config();
+        this.liveness = new LivenessFusion(cfg);
         this.gallery = Objects.requireNonNull(gallery, "gallery");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.schedule = Schedule.of(cfg);
@@ -214,10 +217,14 @@ public final class AccessPolicy {
 
     private Optional<Decision> judgePerson(Track t, long trackId, String personId, double score,
                                            List<Recognition> frames, Instant now) {
-        double live = mean(frames, Recognition::liveness);
-        if (cfg.livenessEnabled() && !(live >= cfg.livenessThreshold())) {
-            t.finished = true;
-            return deny(t, trackId, DenialReason.SPOOF_SUSPECTED, personId, null, score, frames, now);
+        double live = LivenessFusion.meanLiveness(frames);
+        if (cfg.livenessEnabled()) {
+            LivenessFusion.Verdict v = liveness.judge(frames);
+            if (!v.live()) {
+                log.info("track {}: presentation attack suspected: {}", trackId, v.why());
+                t.finished = true;
+                return deny(t, trackId, DenialReason.SPOOF_SUSPECTED, personId, null, score, frames, now);
+            }
         }
         Optional<PersonAccess> found = directory.find(personId);
         if (found.isEmpty()) {
@@ -265,7 +272,7 @@ public final class AccessPolicy {
             }
             lastUnknownReported = now;
         }
-        return Optional.of(Decision.deny(reason, personId, displayName, score, mean(frames, Recognition::liveness),
+        return Optional.of(Decision.deny(reason, personId, displayName, score, LivenessFusion.meanLiveness(frames),
                 trackId, now));
     }
 
@@ -286,14 +293,6 @@ public final class AccessPolicy {
 
     public synchronized AccessStats stats() {
         return new AccessStats(granted, denied, unknownSuppressed, cooldownSuppressed, framesIgnored, tracks.size());
-    }
-
-    private static double mean(List<Recognition> frames, java.util.function.ToDoubleFunction<Recognition> f) {
-        double sum = 0;
-        for (Recognition r : frames) {
-            sum += f.applyAsDouble(r);
-        }
-        return frames.isEmpty() ? Double.NaN : sum / frames.size();
     }
 
 }

@@ -12,10 +12,18 @@ import java.util.Objects;
  * @param quality   how good the face is; frames failing {@link DecisionRule#qualityProblem} never count toward a grant
  * @param liveness  probability that the face is live (NaN when liveness was not computed)
  * @param time      capture time of the frame
+ * @param landmarks the face's 68 landmarks as x,y pairs in image pixels, for the planarity check across the track
+ *                  (null when not measured: the check then abstains on this frame)
  */
-public record Recognition(long trackId, float[] embedding, FrameQuality quality, double liveness, Instant time) {
+public record Recognition(long trackId, float[] embedding, FrameQuality quality, double liveness, Instant time,
+                          float[] landmarks) {
     public Recognition {
         Objects.requireNonNull(embedding, "embedding");
+    }
+
+    /** A frame without landmarks. */
+    public Recognition(long trackId, float[] embedding, FrameQuality quality, double liveness, Instant time) {
+        this(trackId, embedding, quality, liveness, time, null);
     }
 
     @Override

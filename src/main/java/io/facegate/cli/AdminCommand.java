@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
         description = "Administer doors over MQTT with signed commands.",
         subcommands = {AdminCommand.Keygen.class, AdminCommand.Enroll.class, AdminCommand.Update.class,
                 AdminCommand.Remove.class, AdminCommand.Unlock.class, AdminCommand.Lockdown.class,
-                AdminCommand.Sync.class, AdminCommand.Events.class, AdminCommand.FleetKey.class})
+                AdminCommand.Sync.class, AdminCommand.Capture.class, AdminCommand.DeleteCapture.class,
+                AdminCommand.Events.class, AdminCommand.FleetKey.class})
 public final class AdminCommand implements Runnable {
     static final ObjectMapper JSON = Yaml.jsonMapper();
 
@@ -444,6 +445,60 @@ public final class AdminCommand implements Runnable {
                 cli.publishManifest(List.of());
             }
             return JsonNodeFactory.instance.objectNode();
+        }
+    }
+
+    /** A capture folder's name: checked here as the door checks it, before anything is signed. */
+    static final class CaptureFolder implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!io.facegate.mqtt.DeviceActions.CAPTURE_FOLDER.matcher(value).matches()) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "': a plain folder name of 1-64"
+                        + " letters, digits, '_' or '-' (it is created under the door's access.capture_dir)");
+            }
+            return value;
+        }
+    }
+
+    @Command(name = "capture", mixinStandardHelpOptions = true,
+            description = {"Make the door save the face crops its camera sees for --seconds into FOLDER under its"
+                    + " access.capture_dir: live frames of the site's people for `calibrate liveness --live`. Copy"
+                    + " the folder off the door, then delete it with `admin delete-capture`."})
+    static final class Capture extends Signed {
+        @Option(names = "--seconds", required = true, paramLabel = "N",
+                description = "How long to capture (1.." + io.facegate.mqtt.DeviceActions.CAPTURE_MAX_SECONDS
+                        + ").")
+        int seconds;
+        @Option(names = "--folder", required = true, paramLabel = "NAME", converter = CaptureFolder.class,
+                description = "Folder name under the door's access.capture_dir.")
+        String folder;
+
+        @Override
+        CommandKind kind() {
+            return CommandKind.CAPTURE_FACES;
+        }
+
+        @Override
+        ObjectNode body(AdminClient cli) {
+            return JsonNodeFactory.instance.objectNode().put("folder", folder).put("seconds", seconds);
+        }
+    }
+
+    @Command(name = "delete-capture", mixinStandardHelpOptions = true,
+            description = "Delete the face crops of a capture folder on the door (stopping a capture into it).")
+    static final class DeleteCapture extends Signed {
+        @Option(names = "--folder", required = true, paramLabel = "NAME", converter = CaptureFolder.class,
+                description = "Folder name under the door's access.capture_dir.")
+        String folder;
+
+        @Override
+        CommandKind kind() {
+            return CommandKind.DELETE_CAPTURE;
+        }
+
+        @Override
+        ObjectNode body(AdminClient cli) {
+            return JsonNodeFactory.instance.objectNode().put("folder", folder);
         }
     }
 

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 BenchMqttCommand.class,
                 BenchFleetCommand.class,
                 BenchPipelineCommand.class,
+                BenchLivenessCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

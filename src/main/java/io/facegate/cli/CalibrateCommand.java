@@ -26,18 +26,20 @@ import java.util.concurrent.Callable;
  * {@code facegate calibrate}: measures how the installed embedding model scores genuine and impostor pairs on
  * labelled photos and writes the {@link ScoreCalibration} the decision rule turns into thresholds.
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
+@Command(name = "calibrate", mixinStandardHelpOptions = true, subcommands = CalibrateLivenessCommand.class,
         description = {"Score calibration of the installed embedding model from labelled photos DIR/<person>/<photo>.",
                 "Every pair of photos of different people is an impostor pair, of the same person a genuine one."
                 + " Writes calibration.json beside the models (or --out), which the door and every benchmark turn"
                 + " into a threshold for access.target_fpir and the gallery's size. More people make a better tail:"
-                + " use hundreds of identities where you can."})
+                + " use hundreds of identities where you can. `calibrate liveness` sets the liveness threshold."})
 public final class CalibrateCommand implements Callable<Integer> {
     static final double BIN = 0.001;
     static final double[] NORM_QUANTILES = {0.01, 0.02, 0.05, 0.10, 0.50};
 
-    @Option(names = "--dataset", required = true, paramLabel = "DIR",
-            description = "Folder of <person>/<photo>; repeat to pool folders (people are told apart by folder).")
+    // not required for picocli: `calibrate liveness` has no --dataset; required here in call()
+    @Option(names = "--dataset", paramLabel = "DIR",
+            description = "Folder of <person>/<photo> (required); repeat to pool folders (people are told apart by"
+                    + " folder).")
     List<Path> datasets;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write (default: calibration.json in the"
@@ -49,6 +51,10 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (datasets == null || datasets.isEmpty()) {
+            System.err.println("calibrate: --dataset DIR is required (or `calibrate liveness --live DIR`)");
+            return 2;
+        }
         FacegateConfig cfg = options.facegate();
         List<String> owner = new ArrayList<>();
         List<float[]> embeddings = new ArrayList<>();

@@ -36,9 +36,18 @@ import static io.facegate.config.ConfigException.require;
  * @param minSharpness           quality gate: the aligned face's Laplacian-to-contrast ratio at least this (0: off)
  * @param minNormRatio           quality gate: the embedding's norm before normalisation (the model's own confidence)
  *                               must reach this share of the calibration photos' median norm; 0: off
- * @param livenessEnabled        when on, the mean live probability over the fused frames must reach the threshold
- *                               (a frame without liveness counts as failing)
- * @param livenessThreshold      minimum mean live probability
+ * @param livenessEnabled        presentation-attack checks on a match: the mean live probability over the fused
+ *                               frames that have one must reach the threshold (none at all fails), and, with
+ *                               planarity on, the track must not move as a plane
+ * @param livenessThreshold      minimum mean live probability ({@code facegate calibrate liveness} sets it)
+ * @param planarityEnabled       with liveness on: a track whose landmarks move as one plane (a photo or a screen)
+ *                               is refused as SPOOF_SUSPECTED; a track that moved too little abstains
+ * @param planarityThreshold     share of the out-of-plane motion that a homography leaves unexplained below which
+ *                               the motion is planar (see {@code vision.Planarity})
+ * @param planarityMinMotion     out-of-plane motion (what a similarity leaves unexplained, same unit) a pair of
+ *                               frames needs before the planarity check says anything
+ * @param captureDir             where {@code admin capture} may save face crops (liveness calibration frames), each
+ *                               capture in a sub-folder the admin names; unset (the default): capture is refused
  * @param cooldownMs             the same person is not granted again this soon while the door is still open or
  *                               unlocked (counted, not reported as a decision)
  * @param unknownEventIntervalMs at most one UNKNOWN_FACE denial is reported per interval; the rest are counted
@@ -54,11 +63,16 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
                            Double minMargin, Integer minFrames, Integer maxFrames, Long windowMs,
                            Double minEyeDistancePx, Double maxYawDegrees, Double maxPitchDegrees,
                            Double minSharpness, Double minNormRatio,
-                           Boolean livenessEnabled, Double livenessThreshold, Long cooldownMs,
+                           Boolean livenessEnabled, Double livenessThreshold, Boolean planarityEnabled,
+                           Double planarityThreshold, Double planarityMinMotion, java.nio.file.Path captureDir,
+                           Long cooldownMs,
                            Long unknownEventIntervalMs, Long trackTimeoutMs, String timeZone, String defaultSchedule,
                            Map<String, List<TimeWindow>> schedules) {
 
     public static final List<String> DEFAULT_SCHEDULES = List.of("never", "always");
+    /** See docs/liveness.md for how these were chosen (synthetic clips: honest about it). */
+    public static final double DEFAULT_PLANARITY_THRESHOLD = 0.5;
+    public static final double DEFAULT_PLANARITY_MIN_MOTION = 0.04;
 
     public AccessConfig {
         targetFpir = targetFpir == null ? 1e-4 : targetFpir;
@@ -74,6 +88,9 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         minNormRatio = minNormRatio == null ? 0.6 : minNormRatio;
         livenessEnabled = livenessEnabled == null || livenessEnabled;
         livenessThreshold = livenessThreshold == null ? 0.5 : livenessThreshold;
+        planarityEnabled = planarityEnabled == null || planarityEnabled;
+        planarityThreshold = planarityThreshold == null ? DEFAULT_PLANARITY_THRESHOLD : planarityThreshold;
+        planarityMinMotion = planarityMinMotion == null ? DEFAULT_PLANARITY_MIN_MOTION : planarityMinMotion;
         cooldownMs = cooldownMs == null ? 10_000L : cooldownMs;
         unknownEventIntervalMs = unknownEventIntervalMs == null ? 10_000L : unknownEventIntervalMs;
         trackTimeoutMs = trackTimeoutMs == null ? 3000L : trackTimeoutMs;
@@ -96,6 +113,10 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         require(minSharpness >= 0, "access.min_sharpness", "must be >= 0");
         require(minNormRatio >= 0 && minNormRatio < 1, "access.min_norm_ratio", "must be in [0, 1) (0: off)");
         require(livenessThreshold >= 0 && livenessThreshold <= 1, "access.liveness_threshold", "must be 0..1");
+        require(planarityThreshold > 0 && planarityThreshold < 1, "access.planarity_threshold", "must be in (0, 1)");
+        require(planarityMinMotion > 0 && planarityMinMotion < 1, "access.planarity_min_motion", "must be in (0, 1)");
+        require(captureDir == null || !captureDir.toString().isBlank(), "access.capture_dir",
+                "must name a folder (leave it out to refuse captures)");
         require(cooldownMs >= 0, "access.cooldown_ms", "must be >= 0");
         require(unknownEventIntervalMs >= 0, "access.unknown_event_interval_ms", "must be >= 0");
         require(trackTimeoutMs > 0, "access.track_timeout_ms", "must be > 0");
@@ -118,14 +139,15 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public static AccessConfig defaults() {
         return new AccessConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with liveness on or off (benchmarks separate recognition from liveness). */
     public AccessConfig withLiveness(boolean on) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio, on,
-                livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
+                livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion, captureDir, cooldownMs,
+                unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
                 schedules);
     }
 
@@ -133,8 +155,8 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
     public AccessConfig withDefaultSchedule(String schedule) {
         return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio,
-                livenessEnabled, livenessThreshold, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone,
-                schedule, schedules);
+                livenessEnabled, livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion,
+                captureDir, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, schedule, schedules);
     }
 
     /** The calibration file: the configured one, or {@code calibration.json} in {@code modelsDir}. */

@@ -44,6 +44,8 @@ public final class AccessPipeline implements Runnable {
     private final PipelineMetrics metrics;
     private final boolean liveness;
     private final double sameFaceMin;
+    /** Saves face crops while an admin's capture runs (liveness calibration); off by default. */
+    private volatile FaceCapture capture = FaceCapture.disabled();
     /** Each live track's latest embedding, to notice a different face taking its place (memory only). */
     private final Map<Long, float[]> lastEmbedding = new HashMap<>();
     private volatile boolean running = true;
@@ -159,6 +161,7 @@ public final class AccessPipeline implements Runnable {
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.LANDMARKS)) {
             face = vision.withLandmarks(image, detection);
         }
+        capture.offer(image, face.box());
         double live = Double.NaN;
         if (liveness) {
             try (StageTimer t = metrics.time(PipelineMetrics.Stage.LIVENESS)) {
@@ -179,7 +182,7 @@ public final class AccessPipeline implements Runnable {
         }
         lastEmbedding.put(trackId, embedding);
         Recognition r = new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live,
-                frame.capturedAt());
+                frame.capturedAt(), face.landmarks68());
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
@@ -227,6 +230,12 @@ public final class AccessPipeline implements Runnable {
     /** How long without a processed frame before the run gives up; {@link #DEFAULT_GIVE_UP_AFTER} unless set. */
     public AccessPipeline giveUpAfter(Duration d) {
         giveUpAfter = d;
+        return this;
+    }
+
+    /** Where face crops go while an admin's capture runs. */
+    public AccessPipeline capture(FaceCapture c) {
+        capture = c;
         return this;
     }
 

@@ -39,8 +39,15 @@ final class DaemonActions implements DeviceActions {
     private final FacePipeline vision;
     private final DoorController door;
     private final DoorConfig doorConfig;
+    private final FaceCapture capture;
 
     DaemonActions(Gallery gallery, Enroller enroller, FacePipeline vision, DoorController door, DoorConfig doorConfig) {
+        this(gallery, enroller, vision, door, doorConfig, FaceCapture.disabled());
+    }
+
+    DaemonActions(Gallery gallery, Enroller enroller, FacePipeline vision, DoorController door, DoorConfig doorConfig,
+                  FaceCapture capture) {
+        this.capture = capture;
         this.gallery = gallery;
         this.enroller = enroller;
         this.vision = vision;
@@ -204,5 +211,15 @@ final class DaemonActions implements DeviceActions {
         } catch (java.security.NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    @Override
+    public CommandResult captureFaces(String name, Duration duration, String by) {
+        return capture.start(name, duration, by);
+    }
+
+    @Override
+    public CommandResult deleteCapture(String name, String by) {
+        return capture.delete(name, by);
     }
 }

@@ -124,9 +124,10 @@ public final class Facegate implements AutoCloseable {
         metrics = new PipelineMetrics(config.pipeline().metricsWindow());
 
         List<EventSink> sinks = new ArrayList<>();
+        FaceCapture capture = new FaceCapture(config.access().captureDir(), o.clock());
         if (config.mqtt().enabled()) {
             mqtt = new MqttDoor(config.mqtt(), new DaemonActions(gallery, new Enroller(vision, gallery), vision, door,
-                    config.door()), this::health, o.clock());
+                    config.door(), capture), this::health, o.clock());
             sinks.add(new MqttEvents(mqtt));
         }
         if (o.extraEvents() != null) {
@@ -165,7 +166,8 @@ public final class Facegate implements AutoCloseable {
         pump = new FramePump(source, new LatestFrameSlot<>(metrics::frameDropped), metrics);
         pipeline = new AccessPipeline(pump, vision, tracker, policy, door, events, metrics,
                 config.access().livenessEnabled(), config.pipeline().trackSameFaceMin())
-                .giveUpAfter(Duration.ofMillis(config.pipeline().giveUpAfterMs()));
+                .giveUpAfter(Duration.ofMillis(config.pipeline().giveUpAfterMs()))
+                .capture(capture);
         checkNotStopping();
         if (mqtt != null) {
             mqtt.start();

@@ -27,8 +27,13 @@ final class CommandParser {
     }
 
     /** The parsed body of one kind; only the fields of that kind are set. */
-    record Body(String personId, EnrollRequest enroll, PersonUpdate update, Duration unlock, boolean lockdownOn) {
-        private static final Body EMPTY = new Body(null, null, null, null, false);
+    record Body(String personId, EnrollRequest enroll, PersonUpdate update, Duration unlock, boolean lockdownOn,
+                Capture capture) {
+        private static final Body EMPTY = new Body(null, null, null, null, false, null);
+    }
+
+    /** A capture command's folder (a plain name under the daemon's capture_dir) and, to start one, how long. */
+    record Capture(String folder, Duration duration) {
     }
 
     static Envelope envelope(JsonNode env) {
@@ -54,10 +59,13 @@ final class CommandParser {
         return switch (kind) {
             case ENROLL -> enroll(b);
             case UPDATE_PERSON -> updatePerson(b);
-            case REMOVE_PERSON -> new Body(person(b), null, null, null, false);
+            case REMOVE_PERSON -> new Body(person(b), null, null, null, false, null);
             case UNLOCK -> unlock(b);
-            case LOCKDOWN -> new Body(null, null, null, null, bool(b, "on"));
+            case LOCKDOWN -> new Body(null, null, null, null, bool(b, "on"), null);
             case SYNC_GALLERY -> Body.EMPTY;
+            case CAPTURE_FACES -> new Body(null, null, null, null, false, new Capture(captureFolder(b),
+                    Duration.ofSeconds(seconds(b, "capture_faces", DeviceActions.CAPTURE_MAX_SECONDS))));
+            case DELETE_CAPTURE -> new Body(null, null, null, null, false, new Capture(captureFolder(b), null));
         };
     }
 
@@ -81,7 +89,7 @@ final class CommandParser {
         EnrollRequest enroll = new EnrollRequest(personId, displayName(b), groups(b, true),
                 !b.has("enabled") || bool(b, "enabled"), optInstant(b, "valid_from"),
                 optInstant(b, "valid_until"), photos, templates, model);
-        return new Body(personId, enroll, null, null, false);
+        return new Body(personId, enroll, null, null, false, null);
     }
 
     private static float[] template(JsonNode t) {
@@ -104,7 +112,7 @@ final class CommandParser {
                 b.has("enabled") ? bool(b, "enabled") : null, optInstant(b, "valid_from"),
                 optInstant(b, "valid_until"), b.path("clear_valid_from").asBoolean(false),
                 b.path("clear_valid_until").asBoolean(false));
-        return new Body(personId, null, update, null, false);
+        return new Body(personId, null, update, null, false, null);
     }
 
     private static Body unlock(JsonNode b) {
@@ -112,7 +120,25 @@ final class CommandParser {
         if (s == null || !s.canConvertToInt() || !s.isIntegralNumber() || s.asInt() < 1 || s.asInt() > 3600) {
             throw new IllegalArgumentException("unlock needs 'seconds' between 1 and 3600");
         }
-        return new Body(null, null, null, Duration.ofSeconds(s.asInt()), false);
+        return new Body(null, null, null, Duration.ofSeconds(s.asInt()), false, null);
+    }
+
+    /** A plain folder name (no path): captures stay under the folder the daemon's configuration names. */
+    private static String captureFolder(JsonNode b) {
+        String f = optText(b, "folder");
+        if (f == null || !DeviceActions.CAPTURE_FOLDER.matcher(f).matches()) {
+            throw new IllegalArgumentException("'folder' must be a name of 1-64 letters, digits, '_' or '-'"
+                    + " (starting with a letter or digit)");
+        }
+        return f;
+    }
+
+    private static int seconds(JsonNode b, String what, int max) {
+        JsonNode s = b.get("seconds");
+        if (s == null || !s.isIntegralNumber() || !s.canConvertToInt() || s.asInt() < 1 || s.asInt() > max) {
+            throw new IllegalArgumentException(what + " needs 'seconds' between 1 and " + max);
+        }
+        return s.asInt();
     }
 
     private static String person(JsonNode b) {

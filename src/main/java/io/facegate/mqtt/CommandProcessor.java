@@ -249,6 +249,8 @@ final class CommandProcessor {
                 case UNLOCK -> actions.unlock(body.unlock(), by);
                 case LOCKDOWN -> actions.lockdown(body.lockdownOn(), by);
                 case SYNC_GALLERY -> CommandResult.ok("re-reading the fleet gallery records");
+                case CAPTURE_FACES -> actions.captureFaces(body.capture().folder(), body.capture().duration(), by);
+                case DELETE_CAPTURE -> actions.deleteCapture(body.capture().folder(), by);
             };
         } catch (RuntimeException ex) {
             LOG.warn("command {} ({}) failed: {}", id, e.kind().wire(), ex.toString());

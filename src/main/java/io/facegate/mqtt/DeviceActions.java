@@ -11,6 +11,11 @@ import java.time.Duration;
  * An error result must leave everything unchanged.
  */
 public interface DeviceActions {
+    /** Longest face capture one command may ask for, in seconds. */
+    int CAPTURE_MAX_SECONDS = 600;
+    /** A capture folder: a plain name (never a path) under the daemon's {@code access.capture_dir}. */
+    java.util.regex.Pattern CAPTURE_FOLDER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
     /**
      * Creates or replaces the person. Photos failing the quality gates: error code {@code quality_gate}; templates
      * of another model: {@code model_mismatch}. An ok result from photos should carry {@code data.templates}
@@ -31,4 +36,18 @@ public interface DeviceActions {
     CommandResult lockdown(boolean on, String by);
 
     GalleryState galleryState();
+
+    /**
+     * Saves the face crops the camera sees for {@code duration} into the folder {@code name} under the configured
+     * capture folder (liveness calibration frames); nothing else is stored. Without a capture folder configured:
+     * error {@code capture_disabled}.
+     */
+    default CommandResult captureFaces(String name, Duration duration, String by) {
+        return CommandResult.error("capture_disabled", "this device does not capture faces");
+    }
+
+    /** Deletes the crops of capture folder {@code name} (stopping a capture into it); an absent folder is ok. */
+    default CommandResult deleteCapture(String name, String by) {
+        return CommandResult.error("capture_disabled", "this device does not capture faces");
+    }
 }

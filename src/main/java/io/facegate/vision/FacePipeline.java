@@ -97,9 +97,10 @@ public final class FacePipeline implements AutoCloseable {
         return best;
     }
 
-    /** Adds the five landmarks to a detection. */
+    /** Adds the landmarks to a detection: the five alignment uses, and the 68 (for the planarity check). */
     public DetectedFace withLandmarks(Mat bgr, FaceDetector.Detection d) {
-        return new DetectedFace(d.box(), d.score(), LandmarkDetector.toFivePoints(landmarks.landmarks68(bgr, d.box())));
+        float[] p68 = landmarks.landmarks68(bgr, d.box());
+        return new DetectedFace(d.box(), d.score(), LandmarkDetector.toFivePoints(p68), p68);
     }
 
     /** The 112x112 aligned face; the caller closes it. */

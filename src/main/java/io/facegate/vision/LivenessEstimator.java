@@ -30,6 +30,16 @@ public final class LivenessEstimator {
         }
     }
 
+    /**
+     * The region the model sees of a face (its context crop, at full resolution), as a copy the caller closes:
+     * calibration frames saved from this are scored as the daemon scores the camera frame.
+     */
+    public static Mat contextCrop(Mat bgr, BoundingBox box) {
+        try (Rect r = contextRect(box, bgr.cols(), bgr.rows()); Mat view = new Mat(bgr, r)) {
+            return view.clone();
+        }
+    }
+
     /** The face box scaled by 2.7 (less if the image is smaller), shifted to lie inside the image. */
     static Rect contextRect(BoundingBox box, int w, int h) {
         double bw = Math.max(1, box.width()), bh = Math.max(1, box.height());

@@ -16,4 +16,9 @@ public final class DaemonActionsAccess {
                                        DoorConfig doorConfig) {
         return new DaemonActions(gallery, enroller, vision, door, doorConfig);
     }
+
+    public static DeviceActions create(Gallery gallery, Enroller enroller, FacePipeline vision, DoorController door,
+                                       DoorConfig doorConfig, FaceCapture capture) {
+        return new DaemonActions(gallery, enroller, vision, door, doorConfig, capture);
+    }
 }

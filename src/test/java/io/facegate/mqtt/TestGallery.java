@@ -40,6 +40,11 @@ final class TestGallery implements AutoCloseable {
     private final List<String> doorLog = new ArrayList<>();
 
     TestGallery(Path dir, String device) {
+        this(dir, device, io.facegate.daemon.FaceCapture.disabled());
+    }
+
+    /** With the daemon's face capture (capture_faces / delete_capture commands). */
+    TestGallery(Path dir, String device, io.facegate.daemon.FaceCapture capture) {
         FacePipeline vision = pipeline();
         this.gallery = Gallery.open(GalleryConfig.defaults().withDataDir(dir.resolve(device + "-gallery")),
                 vision.featureModel());
@@ -52,7 +57,7 @@ final class TestGallery implements AutoCloseable {
             }
         });
         door.start();
-        this.actions = DaemonActionsAccess.create(gallery, new Enroller(vision, gallery), vision, door, cfg);
+        this.actions = DaemonActionsAccess.create(gallery, new Enroller(vision, gallery), vision, door, cfg, capture);
     }
 
     /** The models, opened once per test JVM (they are read-only and shared by every door of a test). */
