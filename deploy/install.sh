@@ -271,8 +271,11 @@ install_config() {
 install_unit() {
     [ -f "$UNIT" ] || die "no unit file at $UNIT"
     mkdir -p "$UNIT_DIR"
-    cp "$UNIT" "$UNIT_DIR/facegate.service"
-    chmod 0644 "$UNIT_DIR/facegate.service"
+    # by way of a rename: a removed (not purged) facegate package leaves facegate.service as a mask
+    # symlink to /dev/null, which cp would write through
+    cp "$UNIT" "$UNIT_DIR/.facegate.service.new"
+    chmod 0644 "$UNIT_DIR/.facegate.service.new"
+    mv -f "$UNIT_DIR/.facegate.service.new" "$UNIT_DIR/facegate.service"
     if have_systemd; then
         systemctl daemon-reload
         systemctl enable facegate.service >/dev/null

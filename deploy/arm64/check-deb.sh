@@ -97,7 +97,10 @@ check "the installed jar reads the installed configuration as user facegate (run
     'runuser -u facegate -- /usr/bin/java --add-modules jdk.incubator.vector -jar /opt/facegate/facegate.jar \
         run --config /etc/facegate/facegate.yml --check'
 check "install.sh refuses while the package is installed" "! sh $SRC/deploy/install.sh --release check2"
-check "dpkg -i again (reinstall/upgrade path)" "dpkg -i $DEB_IN_ROOT"
+check "dpkg -i again (reinstall/upgrade path), with the conffile deleted by the admin" \
+    "rm /etc/facegate/facegate.yml && dpkg -i $DEB_IN_ROOT && [ ! -e /etc/facegate/facegate.yml ] \
+     && dpkg -i --force-confmiss $DEB_IN_ROOT \
+     && [ \"\$(stat -c %U:%G:%a /etc/facegate/facegate.yml)\" = root:facegate:640 ]"
 
 info "3. dpkg -r facegate, dpkg -P facegate"
 check "dpkg -r removes program, unit and cache; keeps configuration and data" \
@@ -105,6 +108,11 @@ check "dpkg -r removes program, unit and cache; keeps configuration and data" \
      && [ ! -e /etc/systemd/system/multi-user.target.wants/facegate.service ] && [ ! -e /var/cache/facegate ] \
      && [ -f /etc/facegate/facegate.yml ] && [ -d /var/lib/facegate ] \
      && dpkg-query -W -f="\${Status}" facegate | grep -q "deinstall ok config-files"'
+check "install.sh installs after dpkg -r (its unit replaces the package's mask link, not /dev/null)" \
+    "sh $SRC/deploy/install.sh --release check3 && [ -f /etc/systemd/system/facegate.service ] \
+     && [ ! -L /etc/systemd/system/facegate.service ] && [ -c /dev/null ] \
+     && out=\$(systemd-analyze verify /etc/systemd/system/facegate.service 2>&1) && [ -z \"\$out\" ]"
+inroot 'rm -rf /opt/facegate /etc/systemd/system/facegate.service'
 check "dpkg -P purges configuration, data and the unit's state" \
     'dpkg -P facegate && [ ! -e /etc/facegate ] && [ ! -e /var/lib/facegate ] \
      && [ ! -e /etc/systemd/system/facegate.service ] \
