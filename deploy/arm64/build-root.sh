@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds a Debian bookworm arm64 root file system with a Java 17 runtime, from Debian's packages, to run
-# facegate under qemu-aarch64-static on an x86-64 machine (deploy/arm64/README.md).
+# facegate under qemu-aarch64-static on an x86-64 machine (docs/arm64.md).
 #
 #   deploy/arm64/build-root.sh [ROOT]        default ROOT: $FACEGATE_ARM64_ROOT or /var/tmp/facegate-arm64-root
 #

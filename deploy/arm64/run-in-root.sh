@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs one command inside the arm64 root that build-root.sh made, under qemu-aarch64 (deploy/arm64/README.md).
+# Runs one command inside the arm64 root that build-root.sh made, under qemu-aarch64 (docs/arm64.md).
 #
 #   deploy/arm64/run-in-root.sh [--root ROOT] [--bind HOST_DIR:ROOT_DIR]... -- COMMAND [ARG]...
 #
