@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.facegate.TestData;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,10 +73,9 @@ class Arm64RootTest {
         try (Stream<Path> files = Files.list(REPO.resolve("target"))) {
             deb = files.filter(p -> p.getFileName().toString().matches("facegate_.+_arm64\\.deb"))
                     .findFirst().orElse(null);
-        } catch (IOException e) {
-            deb = null;
         }
-        assumeTrue(deb != null, "no target/facegate_*_arm64.deb: run models/fetch && mvn -B -q package -DskipTests -Pdeb");
+        assumeTrue(deb != null,
+                "no target/facegate_*_arm64.deb: run models/fetch && mvn -B -q package -DskipTests -Pdeb");
 
         Path out = Files.createTempDirectory("facegate-arm64-deb");
         String log = runScript(out.resolve("check-deb.log"), "deploy/arm64/check-deb.sh", "--root", root.toString(),
@@ -97,7 +95,7 @@ class Arm64RootTest {
         return root;
     }
 
-    /** Runs a deploy script from the checkout, its output to {@code logFile}; returns the output, fails on exit != 0. */
+    /** Runs a deploy script of the checkout, output to {@code logFile}; returns the output, fails on exit != 0. */
     private static String runScript(Path logFile, String... command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("sh"));
         cmd.addAll(List.of(command));
