@@ -110,7 +110,7 @@ check "dpkg -r removes program, unit and cache; keeps configuration and data" \
      && dpkg-query -W -f="\${Status}" facegate | grep -q "deinstall ok config-files"'
 check "install.sh installs after dpkg -r (its unit replaces the package's mask link, not /dev/null)" \
     "sh $SRC/deploy/install.sh --release check3 && [ -f /etc/systemd/system/facegate.service ] \
-     && [ ! -L /etc/systemd/system/facegate.service ] && [ -c /dev/null ] \
+     && [ ! -L /etc/systemd/system/facegate.service ] && [ \"\$(stat -c %a /dev/null)\" = 666 ] \
      && out=\$(systemd-analyze verify /etc/systemd/system/facegate.service 2>&1) && [ -z \"\$out\" ]"
 inroot 'rm -rf /opt/facegate /etc/systemd/system/facegate.service'
 check "dpkg -P purges configuration, data and the unit's state" \

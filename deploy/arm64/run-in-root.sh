@@ -3,9 +3,9 @@
 #
 #   deploy/arm64/run-in-root.sh [--root ROOT] [--bind HOST_DIR:ROOT_DIR]... -- COMMAND [ARG]...
 #
-# Needs root and binfmt_misc with qemu-aarch64 (F flag): the command runs in a chroot with /proc, /sys and /dev
-# bound in, so that every process it starts (java, dpkg's maintainer scripts, systemd-analyze) is arm64 code
-# under qemu. --bind folders are bound read-only.
+# Needs root and binfmt_misc with qemu-aarch64 (F flag): the command runs in a chroot with /proc and /sys
+# (read-only) bound in and a /dev of its own, so that every process it starts (java, dpkg's maintainer scripts,
+# systemd-analyze) is arm64 code under qemu. --bind folders are bound read-only.
 #
 # qemu emulates a Cortex-A72, the Raspberry Pi 4's core (QEMU_CPU, default cortex-a72), and /proc/cpuinfo in
 # the root describes such a CPU: qemu-user passes the host's x86 /proc/cpuinfo through, and ONNX Runtime's
@@ -53,7 +53,20 @@ bind() {
 }
 bind /proc "$ROOT/proc"
 bind /sys "$ROOT/sys"
-bind /dev "$ROOT/dev"
+mount -o remount,bind,ro "$ROOT/sys"
+# A /dev of the root's own, not the host's: a script in the root that chmods or writes a device node (as the
+# old install.sh did through a /dev/null mask link) must not change this machine's.
+mount -t tmpfs -o mode=0755,nosuid tmpfs "$ROOT/dev"
+for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+    name=${node%%:*}
+    nums=${node#*:}
+    mknod -m 0666 "$ROOT/dev/$name" c "${nums%%:*}" "${nums#*:}"
+done
+mkdir -m 1777 "$ROOT/dev/shm"
+ln -s /proc/self/fd "$ROOT/dev/fd"
+ln -s /proc/self/fd/0 "$ROOT/dev/stdin"
+ln -s /proc/self/fd/1 "$ROOT/dev/stdout"
+ln -s /proc/self/fd/2 "$ROOT/dev/stderr"
 if [ "$(uname -m)" != aarch64 ]; then
     cpuinfo=$(mktemp /tmp/facegate-cpuinfo.XXXXXX)
     n=$(grep -c '^processor' /proc/cpuinfo || echo 1)
