@@ -100,6 +100,15 @@ version_ge() {
     [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
 
+# The .deb and this script lay out /opt/facegate differently (files versus release symlinks): one or the other.
+check_no_package() {
+    [ "$STAGING" = no ] || return 0
+    if command -v dpkg-query >/dev/null 2>&1 \
+        && dpkg-query -W -f='${Status}' facegate 2>/dev/null | grep -q 'ok installed'; then
+        die "the facegate package is installed: upgrade it with 'dpkg -i facegate_<version>_<arch>.deb', or remove it first (dpkg -r facegate)"
+    fi
+}
+
 check_platform() {
     case "$(uname -m)" in
         aarch64|arm64|x86_64) ;;
@@ -223,6 +232,7 @@ install_release() {
     link facegate.jar current/facegate.jar
     link lib current/lib
     link models current/models
+    link README.md current/README.md
     info "release $name is current${old:+ (previous: $old)}"
     prune
 }
@@ -261,8 +271,11 @@ install_config() {
 install_unit() {
     [ -f "$UNIT" ] || die "no unit file at $UNIT"
     mkdir -p "$UNIT_DIR"
-    cp "$UNIT" "$UNIT_DIR/facegate.service"
-    chmod 0644 "$UNIT_DIR/facegate.service"
+    # by way of a rename: a removed (not purged) facegate package leaves facegate.service as a mask
+    # symlink to /dev/null, which cp would write through
+    cp "$UNIT" "$UNIT_DIR/.facegate.service.new"
+    chmod 0644 "$UNIT_DIR/.facegate.service.new"
+    mv -f "$UNIT_DIR/.facegate.service.new" "$UNIT_DIR/facegate.service"
     if have_systemd; then
         systemctl daemon-reload
         systemctl enable facegate.service >/dev/null
@@ -303,6 +316,7 @@ if [ "$ACTION" = rollback ]; then
     rollback
     exit 0
 fi
+check_no_package
 check_platform
 create_user
 make_dirs
