@@ -77,7 +77,7 @@ public final class LivenessMetrics {
 
     /** Share of live presentations classified as attacks at {@code t}. */
     public double bpcer(double t) {
-        return below(live, t) / (double) live.length;
+        return VerificationMetrics.lowerBound(live, t) / (double) live.length;
     }
 
     /** (worst APCER + BPCER) / 2; NaN without attacks. */
@@ -147,21 +147,6 @@ public final class LivenessMetrics {
     }
 
     private static int atOrAbove(double[] ascending, double t) {
-        return ascending.length - below(ascending, t);
-    }
-
-    /** Number of elements below {@code t} in an ascending array. */
-    private static int below(double[] a, double t) {
-        int lo = 0;
-        int hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return ascending.length - VerificationMetrics.lowerBound(ascending, t);
     }
 }

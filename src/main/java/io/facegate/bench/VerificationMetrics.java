@@ -119,8 +119,8 @@ public final class VerificationMetrics {
         return pts;
     }
 
-    /** Index of the first element >= t in an ascending array. */
-    private static int lowerBound(double[] a, double t) {
+    /** Index of the first element >= t in an ascending array (= the number of elements below t). */
+    static int lowerBound(double[] a, double t) {
         int lo = 0;
         int hi = a.length;
         while (lo < hi) {
