@@ -8,6 +8,7 @@ import io.facegate.gallery.Gallery;
 import io.facegate.gallery.GalleryException;
 import io.facegate.gallery.Person;
 import io.facegate.gallery.Template;
+import io.facegate.gallery.TemplateCodec;
 import io.facegate.mqtt.AdminClient;
 import io.facegate.mqtt.AdminKeys;
 import io.facegate.mqtt.CommandKind;
@@ -24,8 +25,6 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -66,9 +65,13 @@ public final class FleetBench {
      * @param offline   doors taken offline during the changes, reconnected after them
      * @param interval  pause between two changes
      * @param timeout   how long any one phase may take before the run gives up on it
+     * @param imaged    only the first door loads the P enrollments over MQTT; the others start from a copy of its
+     *                  synced gallery and state files, as an installer images doors, so a campus-sized run measures
+     *                  the changes without N cold loads (the cold load is then measured on that one door)
      */
     public record Options(int doors, int persons, int changes, int offline, String brokerUri, int dim,
-                          Duration interval, Duration timeout, Path workDir, Consumer<String> progress) {
+                          Duration interval, Duration timeout, Path workDir, Consumer<String> progress,
+                          boolean imaged) {
     }
 
     private final Options o;
@@ -95,10 +98,11 @@ public final class FleetBench {
             FleetKeyRing fleetKey = FleetKeyRing.create();
             fleetKey.save(fleetKeyFile);
             String adminPub = Base64.getEncoder().encodeToString(admin.getPublic().getEncoded());
-            for (int i = 0; i < o.doors(); i++) {
+            for (int i = 0; i < (o.imaged() ? 1 : o.doors()); i++) {
                 doors.add(new BenchDoor(String.format("door-%03d", i), work, uri, adminPub, fleetKeyFile));
             }
-            o.progress().accept(o.doors() + " doors starting against " + uri);
+            o.progress().accept(doors.size() + (o.imaged() ? " door (the image)" : " doors") + " starting against "
+                    + uri);
             for (BenchDoor d : doors) {
                 d.start();
             }
@@ -123,6 +127,9 @@ public final class FleetBench {
                 Map<String, Long> loaded = awaitAll(doors, "apply the " + o.persons() + " enrollments",
                         d -> d.gallery.persons().size() >= o.persons());
                 double[] loadMs = loaded.values().stream().mapToDouble(t -> (t - loadStart) / 1e6).toArray();
+                if (o.imaged()) {
+                    imageTheOtherDoors(doors, work, uri, adminPub, fleetKeyFile);
+                }
 
                 List<BenchDoor> offline = doors.subList(doors.size() - o.offline(), doors.size());
                 List<BenchDoor> online = doors.subList(0, doors.size() - o.offline());
@@ -189,6 +196,7 @@ public final class FleetBench {
                 out.put("persons", o.persons());
                 out.put("changes", o.changes());
                 out.put("offline_doors", o.offline());
+                out.put("imaged", o.imaged());
                 out.put("broker", local != null ? "local mosquitto " + uri : uri);
                 out.put("template_dim", o.dim());
                 out.put("load_ms", stats(loadMs));
@@ -211,6 +219,53 @@ public final class FleetBench {
             }
             if (local != null) {
                 local.close();
+            }
+        }
+    }
+
+    /**
+     * Stops the first door once it has synced and sent its replies, copies its gallery and state files to each
+     * other door's folder (never its device key: each door makes its own), and starts them all.
+     */
+    private void imageTheOtherDoors(List<BenchDoor> doors, Path work, String uri, String adminPub, Path fleetKeyFile)
+            throws Exception {
+        BenchDoor image = doors.get(0);
+        awaitAll(doors, "send its replies", d -> d.mqtt.outboxDepth() == 0);
+        image.close();
+        Path from = work.resolve(image.id);
+        o.progress().accept("copying " + image.id + "'s gallery and state to " + (o.doors() - 1) + " doors");
+        for (int i = 1; i < o.doors(); i++) {
+            String id = String.format("door-%03d", i);
+            Path to = Files.createDirectories(work.resolve(id));
+            copyTree(from.resolve("gallery"), to.resolve("gallery"));
+            try (var state = Files.newDirectoryStream(from, "mqtt.db*")) { // the database and any journal left
+                for (Path f : state) {
+                    Files.copy(f, to.resolve(f.getFileName().toString()));
+                }
+            }
+        }
+        doors.set(0, new BenchDoor(image.id, work, uri, adminPub, fleetKeyFile));
+        for (int i = 1; i < o.doors(); i++) {
+            doors.add(new BenchDoor(String.format("door-%03d", i), work, uri, adminPub, fleetKeyFile));
+        }
+        for (BenchDoor d : doors) {
+            d.start();
+        }
+        awaitAll(doors, "connect", d -> d.mqtt.connected());
+        awaitAll(doors, "report sync complete", d -> "complete".equals(d.mqtt.fleetSyncStatus().get("state")));
+        String reference = doors.get(0).mqtt.fleetHeadsHash();
+        awaitAll(doors, "hold the image's heads", d -> reference.equals(d.mqtt.fleetHeadsHash()));
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
             }
         }
     }
@@ -284,11 +339,10 @@ public final class FleetBench {
             v[i] = (float) rnd.nextGaussian();
             norm += v[i] * v[i];
         }
-        ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) {
-            buf.putFloat((float) (f / Math.sqrt(norm)));
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (v[i] / Math.sqrt(norm));
         }
-        b.putArray("templates").add(Base64.getEncoder().encodeToString(buf.array()));
+        b.putArray("templates").add(TemplateCodec.toBase64(v));
         b.put("model_sha256", MODEL_SHA);
         return b;
     }
@@ -402,12 +456,9 @@ public final class FleetBench {
         }
 
         private static String digest(float[] e) {
-            ByteBuffer b = ByteBuffer.allocate(e.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : e) {
-                b.putFloat(f);
-            }
             try {
-                return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
+                return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(TemplateCodec.toBytes(e)));
             } catch (java.security.NoSuchAlgorithmException ex) {
                 throw new IllegalStateException(ex);
             }

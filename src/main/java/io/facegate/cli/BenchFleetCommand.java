@@ -37,6 +37,10 @@ public final class BenchFleetCommand implements Callable<Integer> {
             description = "Where the doors' SQLite files go (default: a new temp folder). On tmpfs (/dev/shm) it"
                     + " measures the sync without the disk's fsync cost.")
     java.nio.file.Path workDir;
+    @Option(names = "--imaged", description = "Only the first door loads the enrollments over MQTT; the others start"
+            + " from a copy of its synced files, as an installer images doors (for campus sizes: the cold load is"
+            + " then measured on one door).")
+    boolean imaged;
     @Option(names = "--json", description = "Only the JSON result on stdout (progress goes to stderr either way).")
     boolean json;
 
@@ -56,7 +60,7 @@ public final class BenchFleetCommand implements Callable<Integer> {
                 Duration.ofMillis(intervalMs), Duration.ofSeconds(timeoutS),
                 workDir == null ? null : java.nio.file.Files.createTempDirectory(
                         java.nio.file.Files.createDirectories(workDir), "facegate-bench-fleet"),
-                msg -> System.err.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, msg))).run();
+                msg -> System.err.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, msg), imaged)).run();
         System.out.println(json ? AdminCommand.JSON.writeValueAsString(r)
                 : AdminCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         return Boolean.TRUE.equals(r.get("same_hash")) && Integer.valueOf(0).equals(r.get("unconverged_changes"))

@@ -24,7 +24,7 @@ class FleetBenchTest {
                 "mosquitto is not installed (apt-get install mosquitto): the fleet benchmark needs a broker");
         List<String> progress = new ArrayList<>();
         Map<String, Object> r = new FleetBench(new FleetBench.Options(3, 30, 8, 1, null, 64, Duration.ofMillis(50),
-                Duration.ofSeconds(120), dir, progress::add)).run();
+                Duration.ofSeconds(120), dir, progress::add, false)).run();
         assertEquals(true, r.get("same_hash"), r.toString());
         assertEquals(0, r.get("unconverged_changes"), r.toString());
         assertEquals(8, ((Map<?, ?>) r.get("converge_ms")).get("n"), r.toString());
@@ -34,5 +34,19 @@ class FleetBenchTest {
         long retained = ((Number) r.get("retained_messages")).longValue();
         assertTrue(retained >= 31 && retained <= 31 + 8 + 3 * 4, "retained " + retained + ": " + r);
         assertTrue(progress.size() >= 3, progress.toString());
+    }
+
+    @Test
+    void imagedDoorsStartFromOneDoorsSyncedFilesAndStillConverge() throws Exception {
+        Assumptions.assumeTrue(LocalMosquitto.binary() != null,
+                "mosquitto is not installed (apt-get install mosquitto): the fleet benchmark needs a broker");
+        Map<String, Object> r = new FleetBench(new FleetBench.Options(4, 30, 8, 1, null, 64, Duration.ofMillis(50),
+                Duration.ofSeconds(120), dir, m -> { }, true)).run();
+        assertEquals(true, r.get("same_hash"), r.toString());
+        assertEquals(0, r.get("unconverged_changes"), r.toString());
+        assertEquals(1, ((Map<?, ?>) r.get("load_ms")).get("n"), "only the image door loads over MQTT: " + r);
+        assertEquals(8, ((Map<?, ?>) r.get("converge_ms")).get("n"), r.toString());
+        assertEquals(1, ((Map<?, ?>) r.get("catch_up_ms")).get("n"), r.toString());
+        assertEquals(28, r.get("persons_after"), r.toString());
     }
 }
