@@ -138,7 +138,8 @@ public final class AccessPolicy {
             return Optional.empty();
         }
         t.newest = r.time();
-        Optional<String> poor = rule.qualityProblem(r.quality());
+        Optional<String> poor = r.embedding().length == 0 ? Optional.of("not embedded")
+                : rule.qualityProblem(r.quality());
         if (poor.isPresent()) {
             framesIgnored++;
             t.poorInARow++;
@@ -278,6 +279,15 @@ public final class AccessPolicy {
         }
         return Optional.of(Decision.deny(reason, personId, displayName, score, mean(frames, Recognition::liveness),
                 trackId, now));
+    }
+
+    /**
+     * Whether this track's verdict is final (granted, or a suspected spoof): its later frames change nothing, so
+     * they need no liveness. They are still offered, which keeps the track from expiring while the face stays.
+     */
+    public synchronized boolean finished(long trackId) {
+        Track t = tracks.get(trackId);
+        return t != null && t.finished;
     }
 
     /** Drops a track (the tracker lost the face). */

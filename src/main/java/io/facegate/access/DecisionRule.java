@@ -144,6 +144,23 @@ public final class DecisionRule {
 
     /** Why a face may not count toward a grant, or empty when it passes every gate. */
     public Optional<String> qualityProblem(FrameQuality q) {
+        Optional<String> before = qualityProblemBeforeEmbedding(q);
+        if (before.isPresent()) {
+            return before;
+        }
+        if (!Double.isNaN(minNorm) && !(q.embeddingNorm() >= minNorm)) {
+            return Optional.of(String.format(Locale.ROOT, "the model is unsure of this face (embedding norm %.2f,"
+                    + " below %.2f = %.2f x the calibration photos' median)", q.embeddingNorm(), minNorm,
+                    cfg.minNormRatio()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The gates that need no embedding (size, pose, sharpness; the embedding's norm is not read): a face that fails
+     * one of them fails {@link #qualityProblem} too, so it need not be embedded at all.
+     */
+    public Optional<String> qualityProblemBeforeEmbedding(FrameQuality q) {
         if (q == null) {
             return Optional.of("no quality measured");
         }
@@ -162,11 +179,6 @@ public final class DecisionRule {
         if (!(q.sharpness() >= cfg.minSharpness())) {
             return Optional.of(String.format(Locale.ROOT, "blurred (sharpness %.2f, %.2f needed)", q.sharpness(),
                     cfg.minSharpness()));
-        }
-        if (!Double.isNaN(minNorm) && !(q.embeddingNorm() >= minNorm)) {
-            return Optional.of(String.format(Locale.ROOT, "the model is unsure of this face (embedding norm %.2f,"
-                    + " below %.2f = %.2f x the calibration photos' median)", q.embeddingNorm(), minNorm,
-                    cfg.minNormRatio()));
         }
         return Optional.empty();
     }
