@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BenchSearchCommand.class,
                 BenchMqttCommand.class,
                 BenchPipelineCommand.class,
+                BenchStartupCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
