@@ -39,8 +39,7 @@ public final class FacePipeline implements AutoCloseable {
         this.landmarks = new LandmarkDetector(landmarkModel);
         this.embedder = new FaceEmbedder(featureModel);
         this.liveness = new LivenessEstimator(livenessModel);
-        this.featureInfo = new ModelInfo(featureModel.entry().file().replaceFirst("\\.onnx$", ""),
-                featureModel.entry().sha256());
+        this.featureInfo = ModelInfo.of(featureModel.entry());
     }
 
     /**
