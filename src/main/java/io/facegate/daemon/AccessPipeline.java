@@ -214,9 +214,12 @@ public final class AccessPipeline implements Runnable {
         float[] embedding = sample.embedding();
         float[] previous = lastEmbedding.get(trackId);
         if (previous != null && Embeddings.cosine(previous, embedding) < sameFaceMin) {
-            // someone else now stands where the tracked face was: their evidence starts afresh
+            // someone else now stands where the tracked face was: their evidence starts afresh, this frame included
             forget(trackId);
             trackId = tracker.restart(trackId);
+            if (this.liveness && Double.isNaN(live)) {
+                live = result(startLiveness(image, face)); // skipped above while the old track was decided
+            }
         }
         lastEmbedding.put(trackId, embedding);
         conclude(new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live, frame.capturedAt()));
