@@ -142,6 +142,28 @@ class TemplatePackTest {
     }
 
     @Test
+    void aPackOfTheOtherMatrixFormIsNotUsed() {
+        enrollPeople();
+        List<String> int8;
+        try (Gallery g = Gallery.open(cfg(), "m", SHA)) {
+            int8 = answers(g);
+        }
+        List<String> float32;
+        try (Gallery g = Gallery.open(cfg().withInt8(false), "m", SHA)) {
+            assertFalse(g.templatesFromPack(), "the pack holds the int8 form only");
+            float32 = answers(g);
+        }
+        try (Gallery g = Gallery.open(cfg().withInt8(false), "m", SHA)) {
+            assertTrue(g.templatesFromPack(), "the float32 form was packed");
+            assertEquals(float32, answers(g));
+        }
+        try (Gallery g = Gallery.open(cfg(), "m", SHA)) {
+            assertFalse(g.templatesFromPack());
+            assertEquals(int8, answers(g));
+        }
+    }
+
+    @Test
     void aPackOfAnotherModelIsNotUsed() {
         enrollPeople();
         try (Gallery g = Gallery.open(cfg(), "m", SHA)) {
