@@ -175,11 +175,6 @@ final class TemplateMatrix {
         owner[rows++] = slot;
     }
 
-    /** Whether the float32 rows are kept (else only the int8 form). */
-    boolean keepsFloat() {
-        return data != null;
-    }
-
     synchronized void publishLoaded() {
         publish();
     }
