@@ -27,11 +27,13 @@ import java.util.function.BooleanSupplier;
  * count toward a grant. A track's evidence is its last {@code access.max_frames} good frames within
  * {@code access.window_ms} of its newest one, fused into one probe (the normalised mean of their unit embeddings:
  * frames of one face are strongly correlated, so a vote of k frames is not k independent tries, while their mean is
- * one cleaner probe). From {@code access.min_frames} good frames on (never one: a single frame never unlocks) the
- * fused probe is searched and judged by the rule at the threshold for the gallery's size, after every new good frame,
- * so the decision comes as soon as the evidence is strong enough: a match is acted on at once; no match or too small a
- * margin is reported once the window is full ({@code max_frames} good frames), and a track whose
- * {@code max_frames} frames all failed the gates is reported as POOR_QUALITY.
+ * one cleaner probe). From {@code access.min_frames} good frames on the fused probe is searched and judged by the
+ * rule at the threshold for the gallery's size, after every new good frame, so the decision comes as soon as the
+ * evidence is strong enough: a match is acted on at once; no match or too small a margin is reported once the window
+ * is full ({@code max_frames} good frames), and a track whose {@code max_frames} frames all failed the gates is
+ * reported as POOR_QUALITY. Before that, a frame alone may conclude a match, but only at the rule's stricter
+ * single-frame bar ({@link DecisionRule#singleFrameThreshold}) and with its own liveness passing; short of that it
+ * concludes nothing (no denial comes from one frame alone that the fused frames would not give).
  *
  * <h2>Checks on a match, in this order</h2>
  * liveness, when enabled (mean live probability over the fused frames that have one, none fails; and the
@@ -52,8 +54,7 @@ import java.util.function.BooleanSupplier;
  * others are counted in {@link AccessStats#unknownSuppressed()}.
  *
  * <p>Validity, schedule, lockdown and cooldown are judged at the injected clock's time of the concluding frame.
- * Thread-safe; one gallery search per good frame once the track has {@code min_frames}, no I/O except the one
- * directory lookup when the fused probe matches.
+ * Thread-safe; one gallery search per good frame, no I/O except the one directory lookup when a probe matches.
  */
 public final class AccessPolicy {
     private static final Logger log = LoggerFactory.getLogger(AccessPolicy.class);
@@ -140,7 +141,8 @@ public final class AccessPolicy {
             return Optional.empty();
         }
         t.newest = r.time();
-        Optional<String> poor = rule.qualityProblem(r.quality());
+        Optional<String> poor = r.embedding().length == 0 ? Optional.of("not embedded")
+                : rule.qualityProblem(r.quality());
         if (poor.isPresent()) {
             framesIgnored++;
             t.poorInARow++;
@@ -161,11 +163,8 @@ public final class AccessPolicy {
         while (t.good.peekFirst().time().isBefore(oldestAllowed)) {
             t.good.removeFirst();
         }
-        if (t.good.size() < cfg.minFrames()) {
-            return Optional.empty();
-        }
         try {
-            return conclude(t, r.trackId(), now);
+            return t.good.size() < cfg.minFrames() ? concludeAlone(t, r, now) : conclude(t, r.trackId(), now);
         } catch (RuntimeException e) {
             // e.g. the directory's database failed: no decision, nothing opens
             log.warn("access decision for track {} failed: {}", r.trackId(), e.toString());
@@ -188,6 +187,19 @@ public final class AccessPolicy {
                     ? deny(t, trackId, DenialReason.UNKNOWN_FACE, null, null, c.score(), frames, now)
                     : Optional.empty();
         };
+    }
+
+    /**
+     * Before min_frames good frames: the newest frame alone may conclude a match when it clears the rule's stricter
+     * single-frame bar ({@link DecisionRule#singleFrameThreshold}). Short of that, or when its own liveness is in
+     * doubt, it concludes nothing: the fused frames decide, including every denial.
+     */
+    private Optional<Decision> concludeAlone(Track t, Recognition r, Instant now) {
+        DecisionRule.Verdict v = rule.judgeSingleFrame(gallery.best(r.embedding()), gallery.searchedTemplates());
+        if (!v.matched() || (cfg.livenessEnabled() && !(r.liveness() >= cfg.livenessThreshold()))) {
+            return Optional.empty();
+        }
+        return judgePerson(t, r.trackId(), v.candidate().personId(), v.candidate().score(), List.of(r), now);
     }
 
     /** The normalised mean of the frames' unit embeddings. */
@@ -274,6 +286,15 @@ public final class AccessPolicy {
         }
         return Optional.of(Decision.deny(reason, personId, displayName, score, LivenessFusion.meanLiveness(frames),
                 trackId, now));
+    }
+
+    /**
+     * Whether this track's verdict is final (granted, or a suspected spoof): its later frames change nothing, so
+     * they need no liveness. They are still offered, which keeps the track from expiring while the face stays.
+     */
+    public synchronized boolean finished(long trackId) {
+        Track t = tracks.get(trackId);
+        return t != null && t.finished;
     }
 
     /** Drops a track (the tracker lost the face). */

@@ -40,6 +40,7 @@ public final class DecisionRule {
     private final ScoreCalibration calibration;
     private final double minNorm;
     private volatile long cached = -1; // (templates << 32) | Float.floatToIntBits(threshold)
+    private volatile long cachedSingle = -1; // the same for singleFrameThreshold
 
     public DecisionRule(AccessConfig config, ScoreCalibration calibration) {
         this.cfg = Objects.requireNonNull(config, "config");
@@ -78,10 +79,31 @@ public final class DecisionRule {
         if (c >= 0 && (int) (c >>> 32) == n) {
             return Float.intBitsToFloat((int) c);
         }
-        // rounded up to float precision so that the cache never lowers the bar
-        float t = Math.nextUp((float) calibration.scoreAtFar(cfg.targetFpir() / n));
+        float t = scoreAtFar(cfg.targetFpir() / n);
         cached = ((long) n << 32) | (Float.floatToIntBits(t) & 0xffffffffL);
         return t;
+    }
+
+    /**
+     * The score one frame alone must reach to conclude before {@code access.min_frames} good frames are fused: the
+     * score whose FAR is {@code target_fpir / (templates * max_frames)}. A window holds at most {@code max_frames}
+     * good frames; even if each were judged alone and were an independent try (no credit for how alike the frames
+     * of one face are), together they would stay within the target. Always above {@link #threshold}.
+     */
+    public double singleFrameThreshold(int templates) {
+        int n = Math.max(1, templates);
+        long c = cachedSingle;
+        if (c >= 0 && (int) (c >>> 32) == n) {
+            return Float.intBitsToFloat((int) c);
+        }
+        float t = scoreAtFar(cfg.targetFpir() / ((double) n * cfg.maxFrames()));
+        cachedSingle = ((long) n << 32) | (Float.floatToIntBits(t) & 0xffffffffL);
+        return t;
+    }
+
+    /** Rounded up to float precision, so that a cached threshold never lowers the bar. */
+    private float scoreAtFar(double far) {
+        return Math.nextUp((float) calibration.scoreAtFar(far));
     }
 
     /** False matches per stranger visit expected at {@link #threshold} for this gallery (about the target). */
@@ -122,6 +144,23 @@ public final class DecisionRule {
 
     /** Why a face may not count toward a grant, or empty when it passes every gate. */
     public Optional<String> qualityProblem(FrameQuality q) {
+        Optional<String> before = qualityProblemBeforeEmbedding(q);
+        if (before.isPresent()) {
+            return before;
+        }
+        if (!Double.isNaN(minNorm) && !(q.embeddingNorm() >= minNorm)) {
+            return Optional.of(String.format(Locale.ROOT, "the model is unsure of this face (embedding norm %.2f,"
+                    + " below %.2f = %.2f x the calibration photos' median)", q.embeddingNorm(), minNorm,
+                    cfg.minNormRatio()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The gates that need no embedding (size, pose, sharpness; the embedding's norm is not read): a face that fails
+     * one of them fails {@link #qualityProblem} too, so it need not be embedded at all.
+     */
+    public Optional<String> qualityProblemBeforeEmbedding(FrameQuality q) {
         if (q == null) {
             return Optional.of("no quality measured");
         }
@@ -141,11 +180,6 @@ public final class DecisionRule {
             return Optional.of(String.format(Locale.ROOT, "blurred (sharpness %.2f, %.2f needed)", q.sharpness(),
                     cfg.minSharpness()));
         }
-        if (!Double.isNaN(minNorm) && !(q.embeddingNorm() >= minNorm)) {
-            return Optional.of(String.format(Locale.ROOT, "the model is unsure of this face (embedding norm %.2f,"
-                    + " below %.2f = %.2f x the calibration photos' median)", q.embeddingNorm(), minNorm,
-                    cfg.minNormRatio()));
-        }
         return Optional.empty();
     }
 
@@ -157,6 +191,18 @@ public final class DecisionRule {
         }
         if (!(c.margin() >= cfg.minMargin())) {
             return new Verdict(Outcome.LOW_MARGIN, c, t);
+        }
+        return new Verdict(Outcome.MATCH, c, t);
+    }
+
+    /**
+     * The rule on one frame's best candidate, judged alone: MATCH only at {@link #singleFrameThreshold} (and the
+     * margin); anything else is NO_MATCH, i.e. "not enough on its own", never a reason to deny.
+     */
+    public Verdict judgeSingleFrame(Candidate c, int templates) {
+        double t = singleFrameThreshold(templates);
+        if (c == null || c.personId() == null || !(c.score() >= t) || !(c.margin() >= cfg.minMargin())) {
+            return new Verdict(Outcome.NO_MATCH, c == null ? Candidate.NONE : c, t);
         }
         return new Verdict(Outcome.MATCH, c, t);
     }

@@ -26,6 +26,14 @@ public record Recognition(long trackId, float[] embedding, FrameQuality quality,
         this(trackId, embedding, quality, liveness, time, null);
     }
 
+    /**
+     * A face that failed a quality gate before it was embedded ({@link DecisionRule#qualityProblemBeforeEmbedding}):
+     * no embedding (an empty array), counted as a poor frame and never fused.
+     */
+    public static Recognition notEmbedded(long trackId, FrameQuality quality, Instant time) {
+        return new Recognition(trackId, new float[0], quality, Double.NaN, time);
+    }
+
     @Override
     public String toString() {
         return "Recognition[track " + trackId + ", " + quality + ", liveness " + liveness + ", " + time + "]";

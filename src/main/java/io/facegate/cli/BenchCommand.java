@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BenchFleetCommand.class,
                 BenchPipelineCommand.class,
                 BenchLivenessCommand.class,
+                BenchStartupCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -26,7 +26,8 @@ import static io.facegate.config.ConfigException.require;
  * @param calibrationFile        the model's score calibration; default {@code calibration.json} in the models folder
  * @param minMargin              the fused probe's best person must beat every other person by this much, else
  *                               LOW_MARGIN
- * @param minFrames              good frames fused before a track is judged (at least 2: one frame never unlocks)
+ * @param minFrames              good frames fused before a track is judged by the fused probe (at least 2); before
+ *                               that one frame alone concludes only at the stricter single-frame bar
  * @param maxFrames              at most this many of a track's latest good frames are fused; a track is reported as
  *                               unknown only once it has this many
  * @param windowMs               ... all within this many milliseconds of the newest frame
@@ -104,7 +105,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         require(calibrationFile == null || !calibrationFile.toString().isBlank(), "access.calibration_file",
                 "must name a file (leave it out for the one beside the models)");
         require(minMargin >= 0 && minMargin <= 2, "access.min_margin", "must be 0..2");
-        require(minFrames >= 2, "access.min_frames", "must be >= 2 (a single frame must never unlock)");
+        require(minFrames >= 2, "access.min_frames", "must be >= 2 (one frame alone is judged only at the stricter single-frame bar)");
         require(maxFrames >= minFrames && maxFrames <= 100, "access.max_frames", "must be min_frames..100");
         require(windowMs > 0, "access.window_ms", "must be > 0");
         require(minEyeDistancePx >= 0, "access.min_eye_distance_px", "must be >= 0");

@@ -22,13 +22,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Frame to decision, one frame at a time on one thread: detect, track, and for each tracked face that is due,
- * landmarks, liveness, embedding and quality, then the access policy (which fuses a track's good frames and asks
- * the gallery). A grant goes to the door and is published only when the door opened; every other decision goes
- * to the event sink. Any failure on a frame is logged and counted and the frame is skipped: nothing here can open
+ * Frame to decision, one frame at a time: detect, track, and for each tracked face that is due, landmarks, the
+ * quality gates that need no embedding (a face below one is neither embedded nor checked for liveness), then the
+ * embedding with liveness beside it on a second thread (skipped once the track's verdict is final), then the access
+ * policy (which fuses a track's good frames and asks the gallery). A grant goes to the door and is published only
+ * when the door opened; every other decision goes to the event sink. Any failure on a frame is logged and counted and the frame is skipped: nothing here can open
  * the door except a decision the policy made.
  */
 public final class AccessPipeline implements Runnable {
@@ -49,6 +56,8 @@ public final class AccessPipeline implements Runnable {
     /** Each live track's latest embedding, to notice a different face taking its place (memory only). */
     private final Map<Long, float[]> lastEmbedding = new HashMap<>();
     private volatile boolean running = true;
+    /** Runs liveness beside the embedding while {@link #run()} runs; null otherwise (then it runs inline). */
+    private volatile ExecutorService livenessWorker;
     private volatile boolean cameraLost;
     /** Nanotime of the last frame processed without an error: the loop turning on errors is not progress. */
     private volatile long progressNanos = System.nanoTime();
@@ -79,6 +88,26 @@ public final class AccessPipeline implements Runnable {
     @Override
     public void run() {
         progressNanos = System.nanoTime();
+        if (liveness) {
+            livenessWorker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "facegate-liveness");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        try {
+            loop();
+        } finally {
+            ExecutorService worker = livenessWorker;
+            livenessWorker = null;
+            if (worker != null) {
+                worker.shutdown(); // nothing is pending: every frame waited for its own liveness
+            }
+        }
+        log.info("pipeline stopped");
+    }
+
+    private void loop() {
         while (running) {
             CameraFrame frame;
             try {
@@ -122,7 +151,6 @@ public final class AccessPipeline implements Runnable {
                 break;
             }
         }
-        log.info("pipeline stopped");
     }
 
     /** The pipeline cannot continue: say why, once, and end the run (the daemon then exits non-zero). */
@@ -162,27 +190,48 @@ public final class AccessPipeline implements Runnable {
             face = vision.withLandmarks(image, detection);
         }
         capture.offer(image, face.box());
+        long trackId = tracked.trackId();
+        FaceSample sample;
         double live = Double.NaN;
-        if (liveness) {
-            try (StageTimer t = metrics.time(PipelineMetrics.Stage.LIVENESS)) {
-                live = vision.liveness(image, face);
+        try (FacePipeline.Aligned aligned = vision.alignWithQuality(image, face)) {
+            FrameQuality before = FrameQuality.of(aligned.quality());
+            if (policy.rule().qualityProblemBeforeEmbedding(before).isPresent()) {
+                // below a gate already: the frame cannot count, so neither inference is worth running
+                conclude(Recognition.notEmbedded(trackId, before, frame.capturedAt()));
+                return;
+            }
+            // a decided track's frames change nothing: embedded only to notice someone else taking its place
+            Future<Float> liveness = this.liveness && !policy.finished(trackId) ? startLiveness(image, face) : null;
+            try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
+                sample = vision.embed(aligned);
+            } catch (RuntimeException e) {
+                if (liveness != null) {
+                    awaitQuietly(liveness); // the frame's image must outlive the inference reading it
+                }
+                throw e;
+            }
+            if (liveness != null) {
+                live = result(liveness);
             }
         }
-        FaceSample sample;
-        try (StageTimer t = metrics.time(PipelineMetrics.Stage.EMBED)) {
-            sample = vision.embedWithQuality(image, face);
-        }
         float[] embedding = sample.embedding();
-        long trackId = tracked.trackId();
         float[] previous = lastEmbedding.get(trackId);
         if (previous != null && Embeddings.cosine(previous, embedding) < sameFaceMin) {
-            // someone else now stands where the tracked face was: their evidence starts afresh
+            // someone else now stands where the tracked face was: their evidence starts afresh, this frame included
             forget(trackId);
             trackId = tracker.restart(trackId);
+            if (this.liveness && Double.isNaN(live)) {
+                live = result(startLiveness(image, face)); // skipped above while the old track was decided
+            }
         }
         lastEmbedding.put(trackId, embedding);
-        Recognition r = new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live,
-                frame.capturedAt(), face.landmarks68());
+        conclude(new Recognition(trackId, embedding, FrameQuality.of(sample.quality()), live, frame.capturedAt(),
+                face.landmarks68()));
+    }
+
+    /** Offers one frame of a track to the policy and acts on its decision. */
+    private void conclude(Recognition r) {
+        long trackId = r.trackId();
         Optional<Decision> decision;
         try (StageTimer t = metrics.time(PipelineMetrics.Stage.DECIDE)) {
             decision = policy.offer(r);
@@ -197,6 +246,63 @@ public final class AccessPipeline implements Runnable {
         if (decision.isPresent()) {
             tracker.settle(trackId);
             events.decision(decision.get());
+        }
+    }
+
+    /**
+     * Liveness of one face, on the liveness worker while this thread embeds the same face (each model runs on one
+     * core; the two together take about as long as the embedding alone), or here when there is no worker.
+     */
+    private Future<Float> startLiveness(Mat image, DetectedFace face) {
+        Callable<Float> task = () -> {
+            try (StageTimer t = metrics.time(PipelineMetrics.Stage.LIVENESS)) {
+                return vision.liveness(image, face);
+            }
+        };
+        ExecutorService worker = livenessWorker;
+        if (worker == null) {
+            FutureTask<Float> here = new FutureTask<>(task);
+            here.run();
+            return here;
+        }
+        return worker.submit(task);
+    }
+
+    /** The liveness inference's result; its failure fails the frame. Waits out interrupts: see awaitQuietly. */
+    private static float result(Future<Float> f) {
+        awaitQuietly(f);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("liveness failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            throw new AssertionError("done futures do not block", e);
+        }
+    }
+
+    /**
+     * Waits until the inference is over, even when interrupted (the interrupt is kept for the loop): the image it
+     * reads is freed when the frame closes, and an inference cannot be cancelled halfway.
+     */
+    private static void awaitQuietly(Future<?> f) {
+        boolean interrupted = false;
+        while (!f.isDone()) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -16,6 +16,8 @@ import io.facegate.mqtt.DeviceHealth;
 import io.facegate.mqtt.EventMessage;
 import io.facegate.mqtt.MqttDoor;
 import io.facegate.vision.FacePipeline;
+import io.facegate.vision.ModelInfo;
+import io.facegate.vision.ModelPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The assembled daemon: door, models, gallery, MQTT, camera and the access pipeline, started in that order so
@@ -112,9 +115,27 @@ public final class Facegate implements AutoCloseable {
         door.start();
         checkNotStopping();
         notifier.status("loading models");
-        vision = FacePipeline.open(config.vision());
+        // 2. the models, and meanwhile on the other core the gallery (its check and template load), opened for the
+        // feature model the lock file names: the model is checked against that same entry as it loads
+        ModelPack.Entry feature = ModelPack.load(config.vision().modelsDir()).entry("feature");
+        CompletableFuture<Gallery> opening = CompletableFuture.supplyAsync(() -> Gallery.open(config.gallery(),
+                ModelInfo.idOf(feature), feature.sha256()), r -> {
+                    Thread t = new Thread(r, "facegate-gallery-open");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        try {
+            vision = FacePipeline.open(config.vision());
+        } catch (RuntimeException e) {
+            opening.thenAccept(Gallery::close); // closed once its open is over
+            throw e;
+        }
+        gallery = joinUnwrapped(opening);
+        if (!vision.featureModel().equals(ModelInfo.of(feature))) {
+            throw new IllegalStateException("feature model " + vision.featureModel() + " is not the one the gallery was"
+                    + " opened for (" + ModelInfo.of(feature) + ")");
+        }
         checkNotStopping();
-        gallery = Gallery.open(config.gallery(), vision.featureModel().id(), vision.featureModel().sha256());
         if (!gallery.foreignTemplates().isEmpty()) {
             log.warn("gallery holds templates of other models, never compared: {}", gallery.foreignTemplates());
         }
@@ -195,6 +216,21 @@ public final class Facegate implements AutoCloseable {
         notifier.startWatchdog(this::watchdogHealthy);
         log.info("facegate running: provider {}, {} persons, camera {}", vision.provider(), gallery.persons().size(),
                 source.describe());
+    }
+
+    /** The result of a start-up step run beside another; its failure as thrown, not wrapped. */
+    private static <T> T joinUnwrapped(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** The threshold follows the gallery's size: say so whenever the size changes, and warn at capacity. */

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
     private final Map<String, Integer> foreign; // as found at open
     private volatile TemplateMatrix matrix;
     private final long loadMillis;
+    private volatile boolean fromPack;
     /** Removed in memory, the store's removal not (yet) committed: never matched, never found. */
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     /** A change of theirs is in flight or failed to commit: not vouched for. */
@@ -74,24 +76,29 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
         this.foreign = l.foreign();
         this.loadedVersion = l.version();
         this.quarantined = l.quarantined();
+        this.fromPack = l.fromPack();
         this.loadMillis = (System.nanoTime() - t0) / 1_000_000;
         LOG.info("gallery {}: version {}, {} persons, {} templates of model {} loaded in {} ms (+{} ms check),"
-                        + " matcher {}{}", store.file(), l.version(), persons.size(), templateCount(), modelId,
-                loadMillis, store.checkMillis(), kernel.name(), config.int8() ? " int8" : "");
+                        + " matcher {}{}{}", store.file(), l.version(), persons.size(), templateCount(), modelId,
+                loadMillis, store.checkMillis(), kernel.name(), config.int8() ? " int8" : "",
+                l.fromPack() ? ", templates from the pack" : "");
         foreign.forEach((model, n) -> LOG.warn("gallery: {} templates made by another model ({}) are not compared"
                 + " with the loaded model {} ({}); re-enroll those persons", n, model, modelId, modelSha256));
     }
 
     private record Loaded(Map<String, Person> persons, TemplateMatrix matrix, Map<String, Integer> foreign,
-                          long version, Set<String> stored, List<GalleryStore.InvalidTemplate> quarantined) {
+                          long version, Set<String> stored, List<GalleryStore.InvalidTemplate> quarantined,
+                          boolean fromPack) {
     }
 
     /**
      * Reads persons and this model's templates into fresh structures (nothing shared is touched). Persons being
-     * revoked stay out; invalid template rows are skipped and returned as quarantined.
+     * revoked stay out; invalid template rows are skipped and returned as quarantined. The templates come from the
+     * {@link TemplatePack} when there is one of exactly this gallery state, else row by row (writing a fresh pack).
      */
     private Loaded load() {
         long version = store.version();
+        String contentHash = store.contentHash();
         Map<String, Person> ps = new ConcurrentHashMap<>();
         Set<String> stored = new HashSet<>();
         for (Person p : store.persons()) {
@@ -109,10 +116,65 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
                 other.put(e.getKey(), e.getValue());
             }
         }
-        int capacity = mine;
-        int modelDim = mine == 0 ? 0 : store.modelDimension(modelSha256);
-        TemplateMatrix[] m = {null};
         List<GalleryStore.InvalidTemplate> bad = new ArrayList<>();
+        Path packFile = TemplatePack.fileFor(store.file());
+        TemplatePack.Contents pack = mine == 0 ? null : TemplatePack.read(packFile, version, contentHash,
+                modelSha256);
+        TemplateMatrix m = fromPack(pack, mine, stored);
+        boolean packed = m != null;
+        if (packed) {
+            bad.addAll(pack.header().quarantined());
+        }
+        if (!packed && mine > 0) {
+            boolean[] skipped = {false};
+            m = fromRows(mine, bad, skipped);
+            // a pack copies one whole state: none of a scan a change may have cut through, none with rows left out
+            if (m != null && !skipped[0] && store.version() == version && store.contentHash().equals(contentHash)) {
+                m.publishLoaded();
+                TemplatePack.write(packFile, version, contentHash, modelSha256, m, bad);
+            }
+        }
+        if (m != null) {
+            m.publishLoaded();
+        }
+        for (GalleryStore.InvalidTemplate t : bad) {
+            LOG.error("gallery {}: QUARANTINED {}: never matched; run `facegate gallery verify`, then re-enroll"
+                    + " the person with --replace or remove them", store.file(), t);
+        }
+        return new Loaded(ps, m, Map.copyOf(other), version, stored, List.copyOf(bad), packed);
+    }
+
+    /**
+     * The matrix from a pack of exactly this state, or null when it does not fit (another matrix form) or does not
+     * add up with the file (its rows and the file's count of this model's templates, its persons and the file's):
+     * then the rows are read instead.
+     */
+    private TemplateMatrix fromPack(TemplatePack.Contents pack, int mine, Set<String> stored) {
+        if (pack == null) {
+            return null;
+        }
+        TemplatePack.Header h = pack.header();
+        if (h.int8() != config.int8() || h.float32() == config.int8()) {
+            return null; // the configuration's matrix form changed: the rows are read and a pack of it written
+        }
+        if (h.rows() + h.quarantined().size() != mine || !stored.containsAll(h.persons())) {
+            LOG.warn("gallery {}: template pack does not match the gallery file; reading the rows", store.file());
+            return null;
+        }
+        TemplateMatrix m = new TemplateMatrix(h.dim(), mine + mine / 4 + 16, kernel, !config.int8(), config.int8());
+        for (int r = 0; r < h.rows(); r++) {
+            String personId = h.persons().get(pack.owner().get(r));
+            if (!revoked.contains(personId)) {
+                m.appendPrepared(personId, pack.floatRow(r), pack.int8Row(r), pack.scale(r));
+            }
+        }
+        return m;
+    }
+
+    /** The matrix from the file's rows, one by one; {@code skipped[0]} tells whether a revoked person's were left out. */
+    private TemplateMatrix fromRows(int mine, List<GalleryStore.InvalidTemplate> bad, boolean[] skipped) {
+        int modelDim = store.modelDimension(modelSha256);
+        TemplateMatrix[] m = {null};
         store.forEachTemplate(modelSha256, (templateId, personId, dim, raw) -> {
             String defect = GalleryStore.defect(dim, raw, modelDim);
             if (defect != null) {
@@ -120,21 +182,15 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
                 return;
             }
             if (revoked.contains(personId)) {
+                skipped[0] = true;
                 return;
             }
             if (m[0] == null) {
-                m[0] = new TemplateMatrix(dim, capacity + capacity / 4 + 16, kernel, !config.int8(), config.int8());
+                m[0] = new TemplateMatrix(dim, mine + mine / 4 + 16, kernel, !config.int8(), config.int8());
             }
             m[0].appendLittleEndian(personId, raw);
         });
-        if (m[0] != null) {
-            m[0].publishLoaded();
-        }
-        for (GalleryStore.InvalidTemplate t : bad) {
-            LOG.error("gallery {}: QUARANTINED {}: never matched; run `facegate gallery verify`, then re-enroll"
-                    + " the person with --replace or remove them", store.file(), t);
-        }
-        return new Loaded(ps, m[0], Map.copyOf(other), version, stored, List.copyOf(bad));
+        return m[0];
     }
 
     /**
@@ -165,6 +221,7 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
         matrix = l.matrix();
         loadedVersion = l.version();
         quarantined = l.quarantined();
+        fromPack = l.fromPack();
         readFailure = null;
         for (String id : List.copyOf(revoked)) {
             if (!l.stored().contains(id)) {
@@ -218,6 +275,11 @@ public final class Gallery implements PersonDirectory, Identifier, AutoCloseable
 
     public String modelSha256() {
         return modelSha256;
+    }
+
+    /** Whether the last load read the templates from the {@link TemplatePack} rather than row by row. */
+    boolean templatesFromPack() {
+        return fromPack;
     }
 
     /** Milliseconds the start-up load (persons + templates into the matrix) took. */

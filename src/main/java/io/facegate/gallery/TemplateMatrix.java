@@ -126,8 +126,13 @@ final class TemplateMatrix {
      * array), unpublished. Call {@link #publishLoaded()} when done.
      */
     synchronized void appendLittleEndian(String personId, byte[] raw) {
-        if (raw.length != dim * Float.BYTES) {
-            throw new IllegalArgumentException("template has " + raw.length / Float.BYTES + " dimensions, gallery has "
+        appendFloats(personId, TemplateCodec.floats(raw));
+    }
+
+    /** As {@link #appendLittleEndian}, from a buffer holding exactly one row (e.g. a row of a mapped template pack). */
+    synchronized void appendFloats(String personId, java.nio.FloatBuffer values) {
+        if (values.remaining() != dim) {
+            throw new IllegalArgumentException("template has " + values.remaining() + " dimensions, gallery has "
                     + dim);
         }
         int slot = slotFor(personId);
@@ -136,10 +141,28 @@ final class TemplateMatrix {
         int off = data != null ? rows * dim : 0;
         // One bulk copy (a memcpy inside the JDK), fast even before the JIT has compiled this method: start-up
         // runs it 100 000 times while still cold.
-        TemplateCodec.floats(raw).get(dst, off, dim);
+        values.get(values.position(), dst, off, dim);
         normaliseRow(dst, off, dim);
         if (q8 != null) {
             scale8[rows] = quantise(dst, off, dim, q8, rows * dim);
+        }
+        owner[rows++] = slot;
+    }
+
+    /**
+     * Start-up from a {@link TemplatePack}: one row as this matrix keeps it (normalised float32 and/or int8 with
+     * its scale, as {@link #snapshot()} holds it), unpublished. The buffers hold exactly the forms kept here.
+     */
+    synchronized void appendPrepared(String personId, java.nio.FloatBuffer normalised, java.nio.ByteBuffer int8,
+                                     float scale) {
+        int slot = slotFor(personId);
+        ensureCapacity(rows + 1);
+        if (data != null) {
+            normalised.get(normalised.position(), data, rows * dim, dim);
+        }
+        if (q8 != null) {
+            int8.get(int8.position(), q8, rows * dim, dim);
+            scale8[rows] = scale;
         }
         owner[rows++] = slot;
     }

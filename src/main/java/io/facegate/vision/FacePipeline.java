@@ -39,8 +39,7 @@ public final class FacePipeline implements AutoCloseable {
         this.landmarks = new LandmarkDetector(landmarkModel);
         this.embedder = new FaceEmbedder(featureModel);
         this.liveness = new LivenessEstimator(livenessModel);
-        this.featureInfo = new ModelInfo(featureModel.entry().file().replaceFirst("\\.onnx$", ""),
-                featureModel.entry().sha256());
+        this.featureInfo = ModelInfo.of(featureModel.entry());
     }
 
     /**
@@ -125,20 +124,44 @@ public final class FacePipeline implements AutoCloseable {
      * (the embedding's norm before normalisation comes from the same inference).
      */
     public FaceSample embedWithQuality(Mat bgr, DetectedFace face) {
-        float[] raw;
-        double sharpness;
-        double contrast;
-        try (Mat aligned = align(bgr, face)) {
-            raw = embedder.embedRaw(aligned);
-            double[] sc = FaceQuality.sharpnessAndContrast(aligned);
-            sharpness = sc[0];
-            contrast = sc[1];
+        try (Aligned a = alignWithQuality(bgr, face)) {
+            return embed(a);
         }
-        double norm = Embeddings.norm(raw);
-        float[] embedding = Embeddings.normalize(raw);
-        double[] pose = FaceQuality.pose(face.landmarks5());
-        return new FaceSample(embedding, new FaceQuality(norm, sharpness, contrast, face.eyeDistance(), pose[0],
-                pose[1], pose[2], FaceAligner.residual(face.landmarks5())));
+    }
+
+    /**
+     * A face aligned for the embedder, with every quality measure that needs no embedding (the norm is NaN until
+     * {@link #embed(Aligned)}): a face below a gate on these can be dropped before the costly inference.
+     */
+    public record Aligned(Mat face, FaceQuality quality) implements AutoCloseable {
+        @Override
+        public void close() {
+            face.close();
+        }
+    }
+
+    /** Aligns the face and measures it; the caller closes the result. */
+    public Aligned alignWithQuality(Mat bgr, DetectedFace face) {
+        Mat aligned = align(bgr, face);
+        try {
+            double[] sc = FaceQuality.sharpnessAndContrast(aligned);
+            double[] pose = FaceQuality.pose(face.landmarks5());
+            return new Aligned(aligned, new FaceQuality(Double.NaN, sc[0], sc[1], face.eyeDistance(), pose[0],
+                    pose[1], pose[2], FaceAligner.residual(face.landmarks5())));
+        } catch (RuntimeException e) {
+            aligned.close();
+            throw e;
+        }
+    }
+
+    /** Embeds an aligned face: the unit-length embedding, and the quality measures completed with its norm. */
+    public FaceSample embed(Aligned a) {
+        float[] raw = embedder.embedRaw(a.face());
+        double norm = Embeddings.norm(raw); // before normalising, which may work in place
+        FaceQuality q = a.quality();
+        return new FaceSample(Embeddings.normalize(raw), new FaceQuality(norm, q.sharpness(),
+                q.contrast(), q.interEyeDistancePx(), q.yawDegrees(), q.pitchDegrees(), q.rollDegrees(),
+                q.alignmentResidual()));
     }
 
     /** Probability that the face is live, not a photo or screen. */

@@ -298,11 +298,19 @@ class AccessPolicyPropertyTest {
 
         List<Recognition> evidence = evidence(track, now, cfg);
         assertTrue(cfg.minFrames() >= 2);
-        assertTrue(evidence.size() >= cfg.minFrames(), "granted on " + evidence.size() + " good frames, min_frames "
-                + cfg.minFrames());
+        assertFalse(evidence.isEmpty(), "granted without a good frame");
+        // short of min_frames good frames, the newest frame alone concluded, at the stricter single-frame bar
+        boolean alone = evidence.size() < cfg.minFrames();
+        if (alone) {
+            evidence = evidence.subList(evidence.size() - 1, evidence.size());
+            threshold = rig.rule.singleFrameThreshold(rig.faces.gallery.searchedTemplates());
+        }
         Best best = search(evidence);
-        assertEquals(best.personId(), p, "the fused good frames name someone else");
-        assertTrue(best.score() >= threshold - TOLERANCE, "fused score " + best.score() + " below " + threshold);
+        // a tie within the int8 search's rounding (a frame halfway between two people) may name either
+        assertTrue(best.personId().equals(p) || best.margin() < TOLERANCE, "the judged good frames name someone"
+                + " else: " + best + (alone ? " (one frame alone)" : " (" + evidence.size() + " fused)"));
+        assertTrue(best.score() >= threshold - TOLERANCE, (alone ? "single-frame" : "fused") + " score "
+                + best.score() + " below " + threshold);
         assertTrue(best.margin() >= cfg.minMargin() - TOLERANCE, "margin " + best.margin());
         assertEquals(best.score(), d.score(), 0.01, "reported score");
 

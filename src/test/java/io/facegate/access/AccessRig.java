@@ -170,6 +170,24 @@ final class AccessRig {
         return rule.threshold(faces.gallery.searchedTemplates());
     }
 
+    /** The bar one frame alone must clear (stricter than {@link #threshold()}). */
+    double singleFrameThreshold() {
+        return rule.singleFrameThreshold(faces.gallery.searchedTemplates());
+    }
+
+    /**
+     * A face of {@code person} that scores between the fused threshold and the single-frame bar: alone it concludes
+     * nothing; two of them fused (their independent noise cancels) are let in.
+     */
+    float[] weak(String person) {
+        return faces.at(person, (threshold() + singleFrameThreshold()) / 2);
+    }
+
+    /** One good, {@link #weak} frame of {@code person} with liveness 0.9. */
+    Optional<Decision> weakFrame(long track, String person) {
+        return frame(track, weak(person), GOOD, 0.9);
+    }
+
     /** One good frame of {@code person} (null: a stranger) on {@code track}, then 100 ms pass. */
     Optional<Decision> frame(long track, String person) {
         return frame(track, person == null ? faces.stranger() : faces.face(person), GOOD, 0.9);
