@@ -164,7 +164,10 @@ public final class AccessPolicy {
             t.good.removeFirst();
         }
         try {
-            return t.good.size() < cfg.minFrames() ? concludeAlone(t, r, now) : conclude(t, r.trackId(), now);
+            if (t.good.size() >= cfg.minFrames()) {
+                return conclude(t, r.trackId(), now);
+            }
+            return cfg.singleFrameGrant() ? concludeAlone(t, r, now) : Optional.empty();
         } catch (RuntimeException e) {
             // e.g. the directory's database failed: no decision, nothing opens
             log.warn("access decision for track {} failed: {}", r.trackId(), e.toString());

@@ -28,6 +28,9 @@ import static io.facegate.config.ConfigException.require;
  *                               LOW_MARGIN
  * @param minFrames              good frames fused before a track is judged by the fused probe (at least 2); before
  *                               that one frame alone concludes only at the stricter single-frame bar
+ * @param singleFrameGrant       whether one frame alone may grant at the stricter single-frame bar (default true:
+ *                               the fastest unlock); false: every grant waits for min_frames fused frames, which
+ *                               gives the planarity check motion to judge before the door opens (docs/liveness.md)
  * @param maxFrames              at most this many of a track's latest good frames are fused; a track is reported as
  *                               unknown only once it has this many
  * @param windowMs               ... all within this many milliseconds of the newest frame
@@ -61,7 +64,8 @@ import static io.facegate.config.ConfigException.require;
  *                               any of their groups contains the current local time
  */
 public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.file.Path calibrationFile,
-                           Double minMargin, Integer minFrames, Integer maxFrames, Long windowMs,
+                           Double minMargin, Integer minFrames, Boolean singleFrameGrant, Integer maxFrames,
+                           Long windowMs,
                            Double minEyeDistancePx, Double maxYawDegrees, Double maxPitchDegrees,
                            Double minSharpness, Double minNormRatio,
                            Boolean livenessEnabled, Double livenessThreshold, Boolean planarityEnabled,
@@ -80,6 +84,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
         capacityMaxFnir = capacityMaxFnir == null ? 0.2 : capacityMaxFnir;
         minMargin = minMargin == null ? 0.05 : minMargin;
         minFrames = minFrames == null ? 2 : minFrames;
+        singleFrameGrant = singleFrameGrant == null || singleFrameGrant;
         maxFrames = maxFrames == null ? 5 : maxFrames;
         windowMs = windowMs == null ? 1500L : windowMs;
         minEyeDistancePx = minEyeDistancePx == null ? 24.0 : minEyeDistancePx;
@@ -140,12 +145,12 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     public static AccessConfig defaults() {
         return new AccessConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with liveness on or off (benchmarks separate recognition from liveness). */
     public AccessConfig withLiveness(boolean on) {
-        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
+        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, singleFrameGrant, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio, on,
                 livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion, captureDir, cooldownMs,
                 unknownEventIntervalMs, trackTimeoutMs, timeZone, defaultSchedule,
@@ -154,7 +159,7 @@ public record AccessConfig(Double targetFpir, Double capacityMaxFnir, java.nio.f
 
     /** The same configuration with another default schedule (the demo and benchmarks open it to everyone). */
     public AccessConfig withDefaultSchedule(String schedule) {
-        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, maxFrames,
+        return new AccessConfig(targetFpir, capacityMaxFnir, calibrationFile, minMargin, minFrames, singleFrameGrant, maxFrames,
                 windowMs, minEyeDistancePx, maxYawDegrees, maxPitchDegrees, minSharpness, minNormRatio,
                 livenessEnabled, livenessThreshold, planarityEnabled, planarityThreshold, planarityMinMotion,
                 captureDir, cooldownMs, unknownEventIntervalMs, trackTimeoutMs, timeZone, schedule, schedules);
