@@ -1,5 +1,6 @@
 package io.facegate;
 
+import io.facegate.bench.ClassPathJar;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
@@ -40,25 +41,8 @@ public final class TestData {
         return dir;
     }
 
-    /**
-     * A jar holding only a manifest class path of this test JVM's class path, for child JVMs that run the code under
-     * test: ONNX Runtime crashes the JVM (SIGSEGV) when the command line is longer than about 4,000 characters (see
-     * pom.xml), which the test class path after -cp exceeds.
-     */
+    /** A jar whose manifest carries this test JVM's class path, for child JVMs ({@link ClassPathJar}). */
     public static Path classPathJar(Path dir) throws java.io.IOException {
-        StringBuilder cp = new StringBuilder();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            if (!e.isBlank()) {
-                cp.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
-            }
-        }
-        java.util.jar.Manifest m = new java.util.jar.Manifest();
-        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, cp.toString().trim());
-        Path jar = dir.resolve("child-classpath.jar");
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
-            out.flush();
-        }
-        return jar;
+        return ClassPathJar.write(dir);
     }
 }

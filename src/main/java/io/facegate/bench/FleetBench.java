@@ -220,6 +220,21 @@ public final class FleetBench {
             if (local != null) {
                 local.close();
             }
+            if (o.workDir() == null) {
+                deleteTree(work); // 200 doors' files: hundreds of megabytes
+            }
+        }
+    }
+
+    /** Deletes a folder and everything in it (the bench's own work folder). */
+    public static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(f);
+            }
         }
     }
 

@@ -202,27 +202,10 @@ public final class StartupBenchmark {
         }
         cmd.addAll(extra);
         cmd.add("-cp");
-        cmd.add(classPathJar(work).toString());
+        cmd.add(ClassPathJar.write(work).toString());
         cmd.add("io.facegate.cli.Main");
         cmd.addAll(List.of("run", "--config", config.toString()));
         return cmd;
-    }
-
-    static Path classPathJar(Path dir) throws IOException {
-        StringBuilder cp = new StringBuilder();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            if (!e.isBlank()) {
-                cp.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
-            }
-        }
-        java.util.jar.Manifest m = new java.util.jar.Manifest();
-        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, cp.toString().trim());
-        Path jar = dir.resolve("classpath.jar");
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
-            out.flush();
-        }
-        return jar;
     }
 
     /** Reads the stand-in socket's messages until READY=1; fails when the daemon exits first or takes too long. */

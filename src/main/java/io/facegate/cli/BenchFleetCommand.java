@@ -56,11 +56,18 @@ public final class BenchFleetCommand implements Callable<Integer> {
                     "--offline must be between 0 and doors - 1");
         }
         long t0 = System.nanoTime();
-        Map<String, Object> r = new FleetBench(new FleetBench.Options(doors, persons, changes, off, broker, dim,
-                Duration.ofMillis(intervalMs), Duration.ofSeconds(timeoutS),
-                workDir == null ? null : java.nio.file.Files.createTempDirectory(
-                        java.nio.file.Files.createDirectories(workDir), "facegate-bench-fleet"),
-                msg -> System.err.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, msg), imaged)).run();
+        java.nio.file.Path work = workDir == null ? null : java.nio.file.Files.createTempDirectory(
+                java.nio.file.Files.createDirectories(workDir), "facegate-bench-fleet");
+        Map<String, Object> r;
+        try {
+            r = new FleetBench(new FleetBench.Options(doors, persons, changes, off, broker, dim,
+                    Duration.ofMillis(intervalMs), Duration.ofSeconds(timeoutS), work,
+                    msg -> System.err.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, msg), imaged)).run();
+        } finally {
+            if (work != null) {
+                FleetBench.deleteTree(work);
+            }
+        }
         System.out.println(json ? AdminCommand.JSON.writeValueAsString(r)
                 : AdminCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         return Boolean.TRUE.equals(r.get("same_hash")) && Integer.valueOf(0).equals(r.get("unconverged_changes"))

@@ -36,6 +36,8 @@ final class CommandProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     private static final ObjectMapper JSON = Yaml.jsonMapper();
     static final String ID_PATTERN = "[A-Za-z0-9_.:-]{1,100}";
+    /** {@link #ID_PATTERN} compiled once: a manifest checks one id per person it names. */
+    static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(ID_PATTERN);
 
     /** Where a command came from; gallery records are retained and re-delivered on every connect. */
     public enum Source { DEVICE, FLEET, GALLERY }

@@ -54,7 +54,7 @@ final class CommandVerifier {
             throw new Refused(null, "malformed", "a command is a JSON object");
         }
         String id = CommandParser.text(env, "id");
-        if (id == null || !id.matches(CommandProcessor.ID_PATTERN)) {
+        if (id == null || !CommandProcessor.ID.matcher(id).matches()) {
             throw new Refused(null, "malformed", "missing or invalid 'id'");
         }
         CommandParser.Envelope e;

@@ -89,7 +89,7 @@ record FleetManifest(String id, Instant issuedAt, String keyId, int epoch, Map<S
                     + " admin tool ('facegate admin fleet-key rotate' re-seals the fleet)");
         }
         String id = m.path("id").asText("");
-        if (!id.matches(CommandProcessor.ID_PATTERN)) {
+        if (!CommandProcessor.ID.matcher(id).matches()) {
             throw new IllegalArgumentException("manifest has a missing or invalid 'id'");
         }
         String keyId = m.path("key_id").asText("");
@@ -118,7 +118,7 @@ record FleetManifest(String id, Instant issuedAt, String keyId, int epoch, Map<S
             String person = e.getKey();
             JsonNode v = e.getValue();
             String cmd = v.path("id").asText("");
-            if (!Person.isValidId(person) || !cmd.matches(CommandProcessor.ID_PATTERN)
+            if (!Person.isValidId(person) || !CommandProcessor.ID.matcher(cmd).matches()
                     || !v.path("removed").isBoolean()) {
                 throw new IllegalArgumentException("manifest " + id + ": invalid head for '" + person + "'");
             }
