@@ -270,6 +270,16 @@ final class CommandProcessor {
         return Optional.of(new Reply(id, device, true, "ok", result.message(), now, data));
     }
 
+    /**
+     * The reply for a fleet removal this door took from the signed manifest because the tombstone record never
+     * arrived; like any fleet reply it names no person.
+     */
+    Reply removedFromManifest(CommandLedger.Head head) {
+        return new Reply(head.commandId(), device, true, "ok",
+                "removed as the signed fleet manifest says (the tombstone record never arrived)", clock.instant(),
+                stateData());
+    }
+
     /** Gallery state for replies and health: content (from the gallery) and sync version (from the ledger). */
     public Map<String, Object> stateData() {
         GalleryState g = actions.galleryState();

@@ -53,6 +53,13 @@ final class FleetSync {
         void fetch(String ref);
 
         void drop(String ref);
+
+        /**
+         * A removal was taken from the manifest because its tombstone record never arrived (withheld or lost by the
+         * broker): the door answers for it as if the record had come, so the admin still hears from every door.
+         */
+        default void removedFromManifest(CommandLedger.Head head) {
+        }
     }
 
     /**
@@ -208,6 +215,7 @@ final class FleetSync {
                     missing.remove(p);
                     LOG.warn("fleet sync: tombstone {} of {} never arrived; removal taken from the manifest",
                             h.commandId(), p);
+                    fetcher.removedFromManifest(h);
                 }
             }
             inFlight.clear();

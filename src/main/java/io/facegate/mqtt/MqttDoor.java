@@ -79,6 +79,12 @@ public final class MqttDoor implements AutoCloseable {
                         public void drop(String ref) {
                             link.unsubscribe(link.topics().galleryRecordsOf(ref));
                         }
+
+                        @Override
+                        public void removedFromManifest(CommandLedger.Head head) {
+                            link.publish(link.topics().reply(),
+                                    processor.signedJson(processor.removedFromManifest(head)), 1, false);
+                        }
                     });
             processor.manifestFloor(fleet::floor);
             processor.recordBody(env -> SealedRecord.openBody(env, fleetKey));

@@ -188,12 +188,19 @@ class FleetSyncTest {
                 attacker.publish(fleet.galleryRecord(adaRef, removeAda.get("id").asText()), new byte[0], 1, true);
                 attacker.publish(fleet.galleryRecord(adaRef, enrollAda.get("id").asText()),
                         JSON.writeValueAsBytes(keptEnroll), 1, true);
-                try (TestDoor fresh = new TestDoor(broker.uri(), "door-new", dir, admins, 1 << 20).start()) {
+                try (Subscriber replies = new Subscriber(broker.uri(), "replies-" + kind,
+                        new Topics("facegate", "door-new").reply());
+                     TestDoor fresh = new TestDoor(broker.uri(), "door-new", dir, admins, 1 << 20).start()) {
                     fresh.awaitConnected();
                     assertTrue(await(() -> fresh.gallery.personIds().contains("bob")
                             && "complete".equals(fresh.mqtt.fleetSyncStatus().get("state")), 30),
                             "door-new " + fresh.gallery.personIds() + " " + fresh.mqtt.fleetSyncStatus());
                     assertFalse(fresh.gallery.personIds().contains("ada"), "the broker resurrected ada");
+                    // the tombstone never came, the manifest vouched for it: the door still answers the admin
+                    String removal = removeAda.get("id").asText();
+                    assertTrue(replies.await(l -> l.stream().anyMatch(r -> r.path("command_id").asText()
+                            .equals(removal) && r.path("ok").asBoolean()), 10_000),
+                            "door-new replies for the removal it took from the manifest: " + replies.all());
                     assertEquals(witness.syncedState(), fresh.syncedState());
 
                     // an older, genuinely signed manifest replayed later changes nothing on a door that saw newer
