@@ -168,15 +168,30 @@ class EndToEndTest {
         return n;
     }
 
+    /**
+     * The test's own event watcher. Moquette 0.17 now and then drops a connection it has just accepted (its log says
+     * "SUBSCRIBE received on already closed connection"; seen once in a loaded full run, and reported against
+     * Moquette elsewhere): the watcher then connects again, as the door's own link does after any loss.
+     */
     private static MqttClient subscribe(EmbeddedBroker broker, FacegateConfig cfg, List<JsonNode> into)
             throws Exception {
-        MqttClient client = new MqttClient(broker.uri(), "e2e-watcher", new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
-        client.connect(o);
         ObjectMapper json = new ObjectMapper();
-        client.subscribe(new Topics(cfg.mqtt().topicPrefix(), cfg.mqtt().deviceId()).events(), 1,
-                (t, m) -> into.add(json.readTree(m.getPayload())));
-        return client;
+        for (int attempt = 1; ; attempt++) {
+            MqttClient client = new MqttClient(broker.uri(), "e2e-watcher", new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(true);
+            try {
+                client.connect(o);
+                client.subscribe(new Topics(cfg.mqtt().topicPrefix(), cfg.mqtt().deviceId()).events(), 1,
+                        (t, m) -> into.add(json.readTree(m.getPayload())));
+                return client;
+            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                client.close(true);
+                if (attempt == 3 || e.getReasonCode() != org.eclipse.paho.client.mqttv3.MqttException
+                        .REASON_CODE_CONNECTION_LOST) {
+                    throw e;
+                }
+            }
+        }
     }
 }
