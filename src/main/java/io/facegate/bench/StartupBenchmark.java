@@ -158,7 +158,7 @@ public final class StartupBenchmark {
                 String id = String.format("person-%06d", i);
                 List<Template> ts = new ArrayList<>();
                 for (int k = 0; k < p.templatesPerPerson(); k++) {
-                    ts.add(new Template(id, randomUnit(rnd, dim), modelId, feature.sha256(), 1.0, photo, now));
+                    ts.add(new Template(id, SearchBenchmark.randomUnit(rnd, dim), modelId, feature.sha256(), 1.0, photo, now));
                 }
                 batch.add(new GalleryStore.Entry(Person.of(id, "Person " + i, null), ts));
                 if (batch.size() == 5000 || i == p.people() - 1) {
@@ -233,23 +233,6 @@ public final class StartupBenchmark {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-    }
-
-    private static float[] randomUnit(SplittableRandom rnd, int dim) {
-        float[] v = new float[dim];
-        double ss = 0;
-        for (int i = 0; i < dim; i++) {
-            double u = rnd.nextDouble();
-            double w = rnd.nextDouble();
-            double g = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
-            v[i] = (float) g;
-            ss += g * g;
-        }
-        float inv = (float) (1 / Math.sqrt(ss));
-        for (int i = 0; i < dim; i++) {
-            v[i] *= inv;
-        }
-        return v;
     }
 
     private static long median(long[] xs) {
