@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -429,7 +428,7 @@ public final class FleetBench {
                         r.validUntil(), existing == null ? now : existing.createdAt(), now);
                 List<Template> ts = new ArrayList<>();
                 for (float[] e : r.templates()) {
-                    ts.add(new Template(p.id(), e, MODEL_ID, MODEL_SHA, 1.0, digest(e), now));
+                    ts.add(new Template(p.id(), e, MODEL_ID, MODEL_SHA, 1.0, TemplateCodec.digest(e), now));
                 }
                 gallery.enroll(p, ts, true);
             } catch (GalleryException | IllegalArgumentException e) {
@@ -468,15 +467,6 @@ public final class FleetBench {
         @Override
         public GalleryState galleryState() {
             return new GalleryState(gallery.persons().size(), gallery.contentHash());
-        }
-
-        private static String digest(float[] e) {
-            try {
-                return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(TemplateCodec.toBytes(e)));
-            } catch (java.security.NoSuchAlgorithmException ex) {
-                throw new IllegalStateException(ex);
-            }
         }
     }
 }

@@ -19,7 +19,6 @@ import io.facegate.vision.FacePipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +114,7 @@ final class DaemonActions implements DeviceActions {
                         + defect.get());
             }
             templates.add(new Template(person.id(), e, vision.featureModel().id(), loaded, 1.0,
-                    templateDigest(e), now));
+                    TemplateCodec.digest(e), now));
         }
         try {
             long version = gallery.enroll(person, templates, true).version();
@@ -200,16 +199,6 @@ final class DaemonActions implements DeviceActions {
             return gallery.contentHash();
         } catch (GalleryException e) {
             return null;
-        }
-    }
-
-    /** Templates received without a photo are identified by a digest of their own bytes. */
-    private static String templateDigest(float[] e) {
-        try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(TemplateCodec.toBytes(e)));
-        } catch (java.security.NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
         }
     }
 

@@ -33,6 +33,16 @@ public final class TemplateCodec {
         return v;
     }
 
+    /** SHA-256 (hex) of the encoded template: what identifies a template received without a photo. */
+    public static String digest(float[] v) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(toBytes(v)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-256", e);
+        }
+    }
+
     public static String toBase64(float[] v) {
         return Base64.getEncoder().encodeToString(toBytes(v));
     }
