@@ -82,8 +82,13 @@ public final class MqttDoor implements AutoCloseable {
 
                         @Override
                         public void removedFromManifest(CommandLedger.Head head) {
-                            link.publish(link.topics().reply(),
-                                    processor.signedJson(processor.removedFromManifest(head)), 1, false);
+                            try { // the removal is done and recorded; a reply that fails must not stop the sync
+                                link.publish(link.topics().reply(),
+                                        processor.signedJson(processor.removedFromManifest(head)), 1, false);
+                            } catch (RuntimeException e) {
+                                LOG.warn("reply for removal {} taken from the manifest not sent: {}",
+                                        head.commandId(), e.toString());
+                            }
                         }
                     });
             processor.manifestFloor(fleet::floor);
